@@ -1,0 +1,69 @@
+import * as grpc from "@grpc/grpc-js";
+import { Metadata, type MetadataInit, toGrpcMetadata } from "./metadata.js";
+
+/** CallOptions apply to one call; a client's defaults apply to all of its calls. */
+export interface CallOptions {
+  /** Aborting it cancels the RPC (status CANCELLED). */
+  signal?: AbortSignal;
+  /** Time the RPC may take, in milliseconds; past it the RPC ends with DEADLINE_EXCEEDED. */
+  timeoutMs?: number;
+  /** Point in time by which the RPC must end (DEADLINE_EXCEEDED); the earlier of this and timeoutMs wins. */
+  deadline?: Date;
+  /** Request headers. Keys ending in `-bin` carry Uint8Array values. */
+  metadata?: MetadataInit;
+  /** Called with the response headers (as gRPC-Go's `grpc.Header` call option). Handy for unary calls. */
+  onHeaders?: (headers: Metadata) => void;
+  /** Called with the trailers once the RPC ended, whatever its status (as `grpc.Trailer`). */
+  onTrailers?: (trailers: Metadata) => void;
+}
+
+/** The options of one call after merging the client defaults, in grpc-js terms. */
+export interface ResolvedCall {
+  readonly metadata: grpc.Metadata;
+  readonly grpcOptions: grpc.CallOptions;
+  readonly signal: AbortSignal | undefined;
+  readonly onHeaders: ((headers: Metadata) => void) | undefined;
+  readonly onTrailers: ((trailers: Metadata) => void) | undefined;
+}
+
+/** Merges per-call options over client defaults. Throws TypeError on an invalid option. */
+export function resolveCallOptions(defaults: CallOptions | undefined, options: CallOptions | undefined): ResolvedCall {
+  const metadata = new Metadata(defaults?.metadata);
+  if (options?.metadata) {
+    const own = new Metadata(options.metadata);
+    for (const key of own.keys()) metadata.delete(key);
+    for (const [key, value] of own) metadata.append(key, value);
+  }
+  const deadline = earliest(deadlineOf(defaults), deadlineOf(options));
+  const signals = [defaults?.signal, options?.signal].filter((s): s is AbortSignal => s !== undefined);
+  return {
+    metadata: toGrpcMetadata(metadata),
+    grpcOptions: deadline === undefined ? {} : { deadline },
+    signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+    onHeaders: options?.onHeaders ?? defaults?.onHeaders,
+    onTrailers: options?.onTrailers ?? defaults?.onTrailers,
+  };
+}
+
+function deadlineOf(options: CallOptions | undefined): number | undefined {
+  if (!options) return undefined;
+  let out: number | undefined;
+  if (options.timeoutMs !== undefined) {
+    if (typeof options.timeoutMs !== "number" || !(options.timeoutMs >= 0)) {
+      throw new TypeError(`timeoutMs must be a number >= 0, got ${String(options.timeoutMs)}`);
+    }
+    out = Date.now() + options.timeoutMs;
+  }
+  if (options.deadline !== undefined) {
+    const at = options.deadline instanceof Date ? options.deadline.getTime() : NaN;
+    if (Number.isNaN(at)) throw new TypeError("deadline must be a valid Date");
+    out = earliest(out, at);
+  }
+  return out;
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

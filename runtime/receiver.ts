@@ -1,0 +1,116 @@
+import { Code } from "./code.js";
+import { ConcurrentRecvError, RpcError } from "./errors.js";
+import type { Codec } from "./service.js";
+
+/**
+ * Inbound is the transport side of a Receiver, read one message at a time so
+ * the transport stays paused while nobody reads. It is used by the runtime only.
+ */
+export interface Inbound {
+  /** The next encoded message if one is buffered, else null. */
+  read(): Buffer | null;
+  /** Resolves when read() may have something new or the stream ended. */
+  readable(): Promise<void>;
+  /** undefined while messages may still come; "ok" at a clean end; the RpcError of a failed RPC. */
+  ended(): RpcError | "ok" | undefined;
+  /** The consumer gave up early (left a for-await, or a message failed to decode). */
+  abandon(reason: RpcError): void;
+}
+
+type ReceiverState = "idle" | "receiving" | "iterating";
+
+/**
+ * Receiver is the single-owner handle for the incoming direction of a stream:
+ * responses on a client, requests in a server handler. One recv() or one
+ * for-await loop at a time; a second is refused with ConcurrentRecvError.
+ * It pulls: the transport is paused while its small buffer is full.
+ */
+export class Receiver<T> implements AsyncIterable<T> {
+  #state: ReceiverState = "idle";
+  readonly #codec: Codec<T>;
+  readonly #in: Inbound;
+  readonly #cancelOnEarlyExit: boolean;
+
+  /** @internal Created by the runtime; user code receives Receivers from calls and handlers. */
+  constructor(codec: Codec<T>, inbound: Inbound, cancelOnEarlyExit: boolean) {
+    this.#codec = codec;
+    this.#in = inbound;
+    this.#cancelOnEarlyExit = cancelOnEarlyExit;
+  }
+
+  /** The next message, or undefined at the clean end of the stream. A non-OK status rejects with RpcError. */
+  recv(): Promise<T | undefined> {
+    if (this.#state !== "idle") return Promise.reject(new ConcurrentRecvError("recv()"));
+    this.#state = "receiving";
+    return this.#next().finally(() => {
+      this.#state = "idle";
+    });
+  }
+
+  /**
+   * Iterates the remaining messages. Leaving the loop early (break, throw,
+   * return) cancels a client RPC; in a server handler it only stops reading.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.#state !== "idle") throw new ConcurrentRecvError("for await");
+    this.#state = "iterating";
+    let pending = false;
+    let finished = false;
+    const finish = () => {
+      if (!finished) {
+        finished = true;
+        this.#state = "idle";
+      }
+    };
+    return {
+      next: async (): Promise<IteratorResult<T>> => {
+        if (finished) return { done: true, value: undefined };
+        if (pending) throw new ConcurrentRecvError("next()");
+        pending = true;
+        try {
+          const value = await this.#next();
+          if (value === undefined) {
+            finish();
+            return { done: true, value: undefined };
+          }
+          return { done: false, value };
+        } catch (err) {
+          finish();
+          throw err;
+        } finally {
+          pending = false;
+        }
+      },
+      return: async (): Promise<IteratorResult<T>> => {
+        if (!finished) {
+          finish();
+          if (this.#cancelOnEarlyExit && this.#in.ended() === undefined) {
+            this.#in.abandon(new RpcError(Code.CANCELLED, "receive loop left early"));
+          }
+        }
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  async #next(): Promise<T | undefined> {
+    for (;;) {
+      const frame = this.#in.read();
+      if (frame !== null) return this.#decode(frame);
+      const ended = this.#in.ended();
+      if (ended === "ok") return undefined;
+      if (ended) throw ended;
+      await this.#in.readable();
+    }
+  }
+
+  #decode(frame: Buffer): T {
+    try {
+      return this.#codec.decode(frame);
+    } catch (err) {
+      const failure = new RpcError(Code.INTERNAL, `failed to decode message: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+      this.#in.abandon(failure);
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { Code } from "./code.js";
+import { ConcurrentSendError, RpcError, SendAfterCloseError, StreamEndedError } from "./errors.js";
+import type { Codec } from "./service.js";
+
+/**
+ * Outbound is the transport side of a Sender: a client's request stream or a
+ * server's response stream. It is used by the runtime only.
+ */
+export interface Outbound {
+  /** Hands one encoded message to the transport; false asks for a drain before the next. */
+  write(frame: Buffer): boolean;
+  /** Resolves once the transport drained, or once the RPC ended (check `ended()` after). */
+  drained(): Promise<void>;
+  /** No more messages (client: half-close; server: mark done, status follows the handler). */
+  end(): void;
+  /** undefined while the RPC runs; "ok" or the RpcError once it ended. */
+  ended(): RpcError | "ok" | undefined;
+}
+
+type SenderState = "idle" | "sending" | "closed";
+
+/**
+ * Sender is the single-owner handle for one direction of a stream: requests
+ * on a client, responses in a server handler. At most one send, sendAll or
+ * close may be pending; a second is refused at once with ConcurrentSendError
+ * and changes nothing. After close(), sends are refused with
+ * SendAfterCloseError. The check is synchronous, so two sends in the same
+ * tick always conflict.
+ */
+export class Sender<T> {
+  #state: SenderState = "idle";
+  readonly #codec: Codec<T>;
+  readonly #out: Outbound;
+
+  /** @internal Created by the runtime; user code receives Senders from calls and handlers. */
+  constructor(codec: Codec<T>, out: Outbound) {
+    this.#codec = codec;
+    this.#out = out;
+  }
+
+  /** Sends one message. Resolves once the transport admitted it (flow control), not when it was delivered. */
+  send(message: T): Promise<void> {
+    const refusal = this.#refusal("send");
+    if (refusal) return Promise.reject(refusal);
+    this.#state = "sending";
+    return this.#release(this.#write(message, "send"), "idle");
+  }
+
+  /**
+   * Sends every message of `messages` in order, holding the send slot until
+   * the last one was admitted. It does not close the Sender.
+   */
+  sendAll(messages: Iterable<T> | AsyncIterable<T>): Promise<void> {
+    const refusal = this.#refusal("sendAll");
+    if (refusal) return Promise.reject(refusal);
+    this.#state = "sending";
+    return this.#release(this.#writeAll(messages), "idle");
+  }
+
+  /**
+   * Ends this direction: on a client it half-closes the request stream
+   * (CloseSend); in a server handler it means "no more messages" and the
+   * status follows when the handler returns. A second close() is a no-op.
+   */
+  close(): Promise<void> {
+    if (this.#state === "closed") return Promise.resolve();
+    if (this.#state === "sending") return Promise.reject(new ConcurrentSendError("close"));
+    this.#state = "closed";
+    const ended = this.#out.ended();
+    if (ended instanceof RpcError) return Promise.reject(ended);
+    if (ended === undefined) this.#out.end();
+    return Promise.resolve();
+  }
+
+  #refusal(operation: string): Error | undefined {
+    if (this.#state === "closed") return new SendAfterCloseError(operation);
+    if (this.#state === "sending") return new ConcurrentSendError(operation);
+    return undefined;
+  }
+
+  /** Frees the send slot once `work` settled, before the caller's continuation runs. */
+  #release(work: Promise<void>, next: SenderState): Promise<void> {
+    return work.then(
+      () => {
+        this.#state = next;
+      },
+      (err: unknown) => {
+        this.#state = next;
+        throw err;
+      },
+    );
+  }
+
+  async #write(message: T, operation: string): Promise<void> {
+    this.#throwIfEnded(operation);
+    const frame = this.#encode(message);
+    if (!this.#out.write(frame)) {
+      await this.#out.drained();
+      // The drain may have been the end of the RPC: the message was then not delivered.
+      const ended = this.#out.ended();
+      if (ended instanceof RpcError) throw ended;
+    }
+  }
+
+  async #writeAll(messages: Iterable<T> | AsyncIterable<T>): Promise<void> {
+    this.#throwIfEnded("sendAll");
+    for await (const message of messages) await this.#write(message, "sendAll");
+  }
+
+  #throwIfEnded(operation: string): void {
+    const ended = this.#out.ended();
+    if (ended instanceof RpcError) throw ended;
+    if (ended === "ok") throw new StreamEndedError(operation);
+  }
+
+  #encode(message: T): Buffer {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#codec.encode(message).finish();
+    } catch (err) {
+      throw new RpcError(Code.INTERNAL, `failed to encode message: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+    }
+    // grpc-js copies frames with Buffer#copy, so hand it a Buffer view (no copy).
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+}
