@@ -1,0 +1,98 @@
+// The interop TestService implemented on safestub's generated TestServiceHandlers.
+import { Code, RpcError, type Receiver, type Sender, type ServerContext } from "safestub";
+import { PayloadType, type EchoStatus, type Payload, type SimpleRequest, type SimpleResponse, type StreamingOutputCallRequest, type StreamingOutputCallResponse } from "../../gen/grpc/testing/messages.js";
+import type { TestServiceHandlers } from "../../gen/grpc/testing/test_grpc.js";
+import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY } from "../spec.js";
+
+/** The handlers of grpc.testing.TestService, behaving as INTEROP.md asks. */
+export const testServiceHandlers: TestServiceHandlers = {
+  emptyCall: (_request, ctx) => {
+    echoMetadata(ctx);
+    return {};
+  },
+  unaryCall: (request, ctx) => respondUnary(request, ctx),
+  cacheableUnaryCall: (request, ctx) => respondUnary(request, ctx),
+
+  async streamingOutputCall(request, sender, ctx) {
+    echoMetadata(ctx);
+    await respondStreaming(request, sender, ctx);
+  },
+
+  async streamingInputCall(receiver, ctx) {
+    echoMetadata(ctx);
+    let aggregatedPayloadSize = 0;
+    for await (const request of receiver) aggregatedPayloadSize += request.payload?.body.length ?? 0;
+    return { aggregatedPayloadSize };
+  },
+
+  async fullDuplexCall(receiver, sender, ctx) {
+    echoMetadata(ctx);
+    // One receive, then its responses: ping_pong relies on this order.
+    for await (const request of receiver) await respondStreaming(request, sender, ctx);
+  },
+
+  async halfDuplexCall(receiver, sender, ctx) {
+    echoMetadata(ctx);
+    const requests = await collect(receiver);
+    for (const request of requests) await respondStreaming(request, sender, ctx);
+  },
+
+  unimplementedCall: () => {
+    throw new RpcError(Code.UNIMPLEMENTED, "grpc.testing.TestService/UnimplementedCall is not implemented");
+  },
+};
+
+function respondUnary(request: SimpleRequest, ctx: ServerContext): SimpleResponse {
+  echoMetadata(ctx);
+  throwRequestedStatus(request.responseStatus);
+  return { payload: zeros(request.responseSize), username: "", oauthScope: "", serverId: "", hostname: "" };
+}
+
+/** One response per response_parameters entry, each after its interval. */
+async function respondStreaming(request: StreamingOutputCallRequest, sender: Sender<StreamingOutputCallResponse>, ctx: ServerContext): Promise<void> {
+  throwRequestedStatus(request.responseStatus);
+  for (const params of request.responseParameters) {
+    if (params.intervalUs > 0) await sleep(params.intervalUs / 1000, ctx.signal);
+    await sender.send({ payload: zeros(params.size) });
+  }
+}
+
+/** Echoes x-grpc-test-echo-initial in the response headers and x-grpc-test-echo-trailing-bin in the trailers. */
+function echoMetadata(ctx: ServerContext): void {
+  const initial = ctx.metadata.get(ECHO_INITIAL_KEY);
+  if (initial !== undefined) ctx.setHeader(ECHO_INITIAL_KEY, initial);
+  const trailing = ctx.metadata.get(ECHO_TRAILING_KEY);
+  if (trailing !== undefined) ctx.setTrailer(ECHO_TRAILING_KEY, trailing);
+}
+
+/** A response_status with a non-zero code ends the call with that status instead of responding. */
+function throwRequestedStatus(status: EchoStatus | undefined): void {
+  if (status && status.code !== 0) throw new RpcError(status.code as Code, status.message);
+}
+
+function zeros(size: number): Payload {
+  if (!Number.isInteger(size) || size < 0) throw new RpcError(Code.INVALID_ARGUMENT, `payload size must be >= 0, got ${size}`);
+  return { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(size) };
+}
+
+async function collect<T>(receiver: Receiver<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const message of receiver) all.push(message);
+  return all;
+}
+
+/** Waits `ms`, or rejects with the signal's reason (the call's RpcError) once the call is cancelled. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
