@@ -22,6 +22,7 @@ export class ClientStream implements Inbound, Outbound {
   readonly #stream: GrpcStream | undefined;
   readonly #call: ResolvedCall;
   #outcome: RpcError | "ok" | undefined;
+  #cancelled = false;
   #wake: (() => void) | undefined;
   #resolveHeaders!: (md: Metadata) => void;
   #resolveTrailers!: (md: Metadata) => void;
@@ -66,7 +67,9 @@ export class ClientStream implements Inbound, Outbound {
 
   /** Ends the RPC with CANCELLED (no-op once it ended). */
   cancel(): void {
-    if (this.#outcome === undefined) this.#stream?.cancel();
+    if (this.#outcome !== undefined) return;
+    this.#cancelled = true;
+    this.#stream?.cancel();
   }
 
   async dispose(): Promise<void> {
@@ -76,6 +79,8 @@ export class ClientStream implements Inbound, Outbound {
 
   // Inbound
   read(): Buffer | null {
+    // Messages still buffered when the caller cancelled are dropped: the caller gave up on them.
+    if (this.#cancelled) return null;
     const stream = this.#stream as grpc.ClientReadableStream<Buffer> | undefined;
     return (stream?.read() as Buffer | null | undefined) ?? null;
   }
