@@ -1,6 +1,7 @@
 import { createEcmaScriptPlugin, type Schema } from "@bufbuild/protoplugin";
 import type { CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
 import { parseOptions, type SafestubOptions } from "./options.js";
+import { normalizeParameter } from "./parameter.js";
 import { renderServices } from "./render.js";
 import { buildFileView, Tokens } from "./view-model.js";
 import { version } from "./version.js";
@@ -24,13 +25,15 @@ const base = createEcmaScriptPlugin<SafestubOptions>({
   generateTs,
 });
 
-/** The plugin; `target` defaults to `ts` (protoplugin's own default is js+dts). */
+/**
+ * The plugin. `run` throws on bad options or input (runNodeJs prints the
+ * message as one line and exits 1, so nothing is written); see
+ * normalizeParameter for the `target` default and `importSuffix`.
+ */
 export const plugin = {
   ...base,
   run(request: CodeGeneratorRequest) {
-    if (!/(^|,)\s*target=/.test(request.parameter)) {
-      request.parameter = request.parameter ? `target=ts,${request.parameter}` : "target=ts";
-    }
+    request.parameter = normalizeParameter(request.parameter);
     return base.run(request);
   },
 };

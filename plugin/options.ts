@@ -1,7 +1,8 @@
 /**
  * Options of protoc-gen-safestub, beside protoplugin's standard ones
- * (target, import_extension, ...). They mirror the ts-proto options that
- * change message names or import paths, so both plugins agree.
+ * (target, import_extension, ...). They mirror, under ts-proto's own names
+ * and values, the ts-proto options that change message names or import
+ * paths, so both plugins can be given the same values.
  */
 export interface SafestubOptions {
   /** ts-proto `useSnakeTypeName` (default true): nested names joined with "_". */
@@ -10,6 +11,15 @@ export interface SafestubOptions {
   snakeToCamelTypeNames: boolean;
   /** ts-proto `fileSuffix` (default ""): `foo.proto` -> `foo<suffix>.ts`. */
   fileSuffix: string;
+  /** ts-proto `typePrefix`, `typeSuffix`, `messagePrefix`, `messageSuffix`, `enumPrefix`, `enumSuffix` (default ""). */
+  typePrefix: string;
+  typeSuffix: string;
+  messagePrefix: string;
+  messageSuffix: string;
+  enumPrefix: string;
+  enumSuffix: string;
+  /** ts-proto `M<file>.proto=<module>`: messages of that file are imported from the module. */
+  importMappings: ReadonlyMap<string, string>;
   /** Where generated code imports the runtime from (default "safestub"). */
   runtimeImport: string;
 }
@@ -18,23 +28,38 @@ export const defaultOptions: SafestubOptions = {
   useSnakeTypeName: true,
   snakeToCamelTypeNames: true,
   fileSuffix: "",
+  typePrefix: "",
+  typeSuffix: "",
+  messagePrefix: "",
+  messageSuffix: "",
+  enumPrefix: "",
+  enumSuffix: "",
+  importMappings: new Map(),
   runtimeImport: "safestub",
 };
 
-/** The ts-proto options that make its output unusable for us, with the reason. */
-const refusedTsProtoOptions: Record<string, string> = {
-  onlyTypes: "ts-proto then emits no message codecs, and clients need encode/decode",
-  outputEncodeMethods: "clients need ts-proto's encode/decode methods",
-  typePrefix: "not supported yet: generate without it",
-  typeSuffix: "not supported yet: generate without it",
-  messagePrefix: "not supported yet: generate without it",
-  messageSuffix: "not supported yet: generate without it",
-};
+type AffixOption = "typePrefix" | "typeSuffix" | "messagePrefix" | "messageSuffix" | "enumPrefix" | "enumSuffix";
+const affixOptions: readonly string[] = ["typePrefix", "typeSuffix", "messagePrefix", "messageSuffix", "enumPrefix", "enumSuffix"];
 
-/** Parses the plugin's own options; throws an Error with a one-line reason on anything unknown or invalid. */
+/**
+ * Parses the options protoplugin does not know; throws an Error with a
+ * one-line reason on anything unknown or invalid (protoplugin prefixes it
+ * with the offending option).
+ */
 export function parseOptions(raw: { key: string; value: string }[]): SafestubOptions {
   const options = { ...defaultOptions };
+  const importMappings = new Map<string, string>();
   for (const { key, value } of raw) {
+    if (affixOptions.includes(key)) {
+      if (!/^[A-Za-z0-9_$]*$/.test(value)) throw new Error(`${key} must be made of identifier characters (A-Z, a-z, 0-9, _, $)`);
+      options[key as AffixOption] = value;
+      continue;
+    }
+    if (key.startsWith("M") && key.endsWith(".proto")) {
+      if (value === "") throw new Error(`${key} needs a module to import from, e.g. ${key}=@scope/package`);
+      importMappings.set(key.slice(1), value);
+      continue;
+    }
     switch (key) {
       case "useSnakeTypeName":
         options.useSnakeTypeName = parseBool(key, value);
@@ -43,40 +68,38 @@ export function parseOptions(raw: { key: string; value: string }[]): SafestubOpt
         options.snakeToCamelTypeNames = parseSnakeToCamel(value);
         break;
       case "fileSuffix":
-        if (!/^[\w.-]*$/.test(value)) throw new Error(`invalid value for fileSuffix: "${value}" (expected something like ".pb")`);
+        if (!/^[\w.-]*$/.test(value)) throw new Error(`fileSuffix must be made of letters, digits, ".", "_" and "-", like ".pb"`);
         options.fileSuffix = value;
         break;
-      case "importSuffix":
-        // ts-proto's importSuffix corresponds to protoplugin's import_extension.
-        throw new Error(`option importSuffix is ts-proto's: use import_extension=js (for importSuffix=.js) or import_extension=none (for no suffix)`);
+      case "onlyTypes":
+        if (value !== "false") throw new Error("ts-proto then emits no message codecs, and safestub clients need encode/decode");
+        break;
+      case "outputEncodeMethods":
+        if (value !== "true") throw new Error("safestub clients need ts-proto's encode and decode methods");
+        break;
       case "runtime_import":
         if (value === "") throw new Error("runtime_import needs a module specifier, e.g. runtime_import=safestub");
         options.runtimeImport = value;
         break;
       default:
-        if (key in refusedTsProtoOptions) {
-          if (!(key === "outputEncodeMethods" && value === "true") && !(key === "onlyTypes" && value === "false")) {
-            throw new Error(`option ${key}=${value} is not supported: ${refusedTsProtoOptions[key]}`);
-          }
-          break;
-        }
         throw new Error(`unknown option "${key}"`);
     }
   }
+  options.importMappings = importMappings;
   return options;
 }
 
 function parseBool(key: string, value: string): boolean {
-  if (value === "true" || value === "") return true;
+  if (value === "true") return true;
   if (value === "false") return false;
-  throw new Error(`invalid value for ${key}: "${value}" (expected true or false)`);
+  throw new Error(`${key} must be true or false`);
 }
 
+/** ts-proto: `snakeToCamel=false`, `true` (= keys_json), or "keys" and "json" joined by "_". Only "keys" matters for type names. */
 function parseSnakeToCamel(value: string): boolean {
-  // ts-proto: snakeToCamel=false, or a list of "keys" and "json" joined by "_" (true = keys_json).
-  if (value === "false" || value === "none" || value === "json") return false;
-  if (value === "" || value === "true") return true;
+  if (value === "true") return true;
+  if (value === "false") return false;
   const parts = value.split("_");
-  if (parts.every((p) => p === "keys" || p === "json")) return parts.includes("keys");
-  throw new Error(`invalid value for snakeToCamel: "${value}" (expected true, false, keys, json or keys_json)`);
+  if (value !== "" && parts.every((p) => p === "keys" || p === "json")) return parts.includes("keys");
+  throw new Error(`snakeToCamel must be true, false, keys, json or keys_json`);
 }

@@ -73,15 +73,17 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
   const options = schema.options;
   const rt = (name: string, typeOnly = false) => t.tok(f.import(name, options.runtimeImport, typeOnly));
   const message = (m: DescMethod["input"], typeOnly: boolean) => t.tok(f.import(tsProtoTypeName(m, options), tsProtoImportPath(m.file, options), typeOnly));
-  const importedNames = new Set(file.services.flatMap((s) => s.methods.flatMap((m) => [tsProtoTypeName(m.input, options), tsProtoTypeName(m.output, options)])));
+  // The global Promise, as a symbol "from this very file": protoplugin then treats
+  // the name as taken and imports a message named Promise under an alias.
+  const globalPromise = t.tok(f.import("Promise", `./${file.name}_grpc.js`, true));
 
   const serviceView = (service: DescService): ServiceView => {
     const names = methodNames(service.methods);
     const serviceConst = `${service.name}Service`;
     return {
       doc: t.tok(f.jsDoc(service)),
-      clientDoc: t.tok(f.jsDoc(clientDocText(service))),
-      handlersDoc: t.tok(f.jsDoc(`${service.name}Handlers is what a server implements for ${service.typeName}; pass it to \`server.add(${service.name}Service, handlers)\`.`)),
+      clientDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Client calls ${service.typeName} over a Channel. Any number of clients and parallel calls may share one Channel; the client never closes it.`))),
+      handlersDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Handlers is what a server implements for ${service.typeName}; pass it to \`server.add(${service.name}Service, handlers)\`.`))),
       typeName: service.typeName,
       serviceConstDecl: t.tok(f.export("const", serviceConst)),
       clientClassDecl: t.tok(f.export("class", `${service.name}Client`)),
@@ -113,15 +115,11 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     ServerStreamingHandler: rt("ServerStreamingHandler", true),
     ClientStreamingHandler: rt("ClientStreamingHandler", true),
     BidiStreamingHandler: rt("BidiStreamingHandler", true),
-    // A message named Promise would shadow the global in this file.
-    Promise: importedNames.has("Promise") ? "globalThis.Promise" : "Promise",
+    Promise: globalPromise,
   };
 }
 
-function clientDocText(service: DescService): string {
-  const lines = [
-    `${service.name}Client calls ${service.typeName} over a Channel. Any number of clients and parallel calls may share one Channel; the client never closes it.`,
-  ];
-  if (service.deprecated) lines.push("", "@deprecated");
-  return lines.join("\n");
+/** The text plus `@deprecated` when the service is deprecated (the client and handlers inherit it). */
+function withDeprecation(service: DescService, text: string): string {
+  return service.deprecated ? `${text}\n\n@deprecated` : text;
 }
