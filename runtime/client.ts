@@ -9,8 +9,19 @@ import { Sender } from "./sender.js";
 import type { Codec, MethodDefinition } from "./service.js";
 import type * as grpc from "@grpc/grpc-js";
 
+/**
+ * CallIdentity exists only in types: its private member makes the call
+ * interfaces below nominal. An object built by hand or by spreading a call
+ * (`{ ...callA, receiver: callB.receiver }`) lacks it, so a helper that takes
+ * a call object always gets one whose Sender and Receiver belong to the same
+ * RPC. There is no such class at run time; do not import it as a value.
+ */
+export declare class CallIdentity {
+  #call: never;
+}
+
 /** What every streaming call has, whatever its shape. */
-export interface StreamingCall {
+export interface StreamingCall extends CallIdentity {
   /** Response headers; empty metadata when the call ended without any. Never rejects. */
   readonly headers: Promise<Metadata>;
   /** Trailers, once the call ended, whatever its status. Never rejects. */
@@ -37,6 +48,9 @@ export interface BidiStreamingCall<Req, Res> extends StreamingCall {
   readonly sender: Sender<Req>;
   readonly receiver: Receiver<Res>;
 }
+
+/** A call's members without its type-only identity: what the runtime builds before it types the object as a call. */
+type CallMembers<C extends StreamingCall> = Pick<C, keyof C>;
 
 const passThrough = (frame: Buffer): Buffer => frame;
 
@@ -84,7 +98,7 @@ export class CallInvoker {
     const call = resolveCallOptions(this.#defaults, options);
     const frame = encodeRequest(method, request);
     const stream = new ClientStream(call, () => this.#channel.transport.makeServerStreamRequest(method.path, passThrough, passThrough, frame, call.metadata, call.grpcOptions), true);
-    return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) };
+    return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
   clientStreaming<Req, Res>(method: MethodDefinition<Req, Res, "client_streaming">, options?: CallOptions): ClientStreamingCall<Req, Res> {
@@ -110,17 +124,21 @@ export class CallInvoker {
     void stream.done.then((outcome) => {
       if (outcome instanceof RpcError) rejectResponse(outcome);
     });
-    return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), response };
+    return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), response } satisfies CallMembers<ClientStreamingCall<Req, Res>> as ClientStreamingCall<Req, Res>;
   }
 
   bidiStreaming<Req, Res>(method: MethodDefinition<Req, Res, "bidi_streaming">, options?: CallOptions): BidiStreamingCall<Req, Res> {
     const call = resolveCallOptions(this.#defaults, options);
     const stream = new ClientStream(call, () => this.#channel.transport.makeBidiStreamRequest(method.path, passThrough, passThrough, call.metadata, call.grpcOptions), true);
-    return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), receiver: new Receiver(method.responseCodec, stream, true) };
+    return {
+      ...lifecycle(stream),
+      sender: new Sender(method.requestCodec, stream),
+      receiver: new Receiver(method.responseCodec, stream, true),
+    } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
   }
 }
 
-function lifecycle(stream: ClientStream): StreamingCall {
+function lifecycle(stream: ClientStream): CallMembers<StreamingCall> {
   return {
     headers: stream.headers,
     trailers: stream.trailers,

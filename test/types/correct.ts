@@ -1,0 +1,113 @@
+// Correct uses of generated code: this file must type-check with no error
+// (test/type-contract.test.ts) and lint clean with safestub/eslint
+// (test/eslint-rule.test.ts). It is compiled, never run.
+import { createChannel, createServer, type BidiStreamingCall, type Receiver, type Sender } from "safestub";
+import { GreeterClient, GreeterService, type GreeterHandlers } from "../../gen/helloworld_grpc.js";
+import type { HelloReply } from "../../gen/helloworld.js";
+import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
+import type { Feature, Point, RouteNote, RouteSummary } from "../../gen/route_guide.js";
+
+const channel = createChannel("127.0.0.1:50051");
+const client = new RouteGuideClient(channel);
+const greeter = new GreeterClient(channel, { timeoutMs: 1000 });
+
+export async function unary(): Promise<string> {
+  const reply: HelloReply = await greeter.sayHello({ name: "world" });
+  const feature: Feature = await client.getFeature({ latitude: 1, longitude: 2 }, { timeoutMs: 500 });
+  return reply.message + feature.name;
+}
+
+export async function serverStreaming(): Promise<number> {
+  const call = client.listFeatures({ lo: { latitude: 0, longitude: 0 }, hi: { latitude: 1, longitude: 1 } });
+  let count = 0;
+  for await (const feature of call.receiver) count += feature.name.length;
+  return count;
+}
+
+export async function serverStreamingWithRecv(): Promise<string[]> {
+  await using call = client.listFeatures({ lo: undefined, hi: undefined });
+  const names: string[] = [];
+  for (;;) {
+    const feature = await call.receiver.recv();
+    if (feature === undefined) break; // the clean end of the stream
+    names.push(feature.name);
+  }
+  return names;
+}
+
+export async function clientStreaming(points: Point[]): Promise<RouteSummary> {
+  const call = client.recordRoute({ timeoutMs: 1000 });
+  for (const point of points) await call.sender.send(point);
+  await call.sender.close();
+  return call.response;
+}
+
+export async function clientStreamingWithSendAll(points: AsyncIterable<Point>): Promise<number> {
+  const call = client.recordRoute();
+  await call.sender.sendAll(points);
+  await call.sender.close();
+  const summary = await call.response;
+  return summary.pointCount;
+}
+
+/** One send loop and one receive loop side by side: one pending operation per handle. */
+export async function bidi(notes: RouteNote[]): Promise<RouteNote[]> {
+  const call = client.routeChat();
+  const received: RouteNote[] = [];
+  const sending = async () => {
+    for (const note of notes) await call.sender.send(note);
+    await call.sender.close();
+  };
+  const receiving = async () => {
+    for await (const note of call.receiver) received.push(note);
+  };
+  await Promise.all([sending(), receiving()]);
+  return received;
+}
+
+/** A helper that takes one whole call: its halves belong together. */
+export async function chat(call: BidiStreamingCall<RouteNote, RouteNote>, note: RouteNote): Promise<RouteNote | undefined> {
+  await call.sender.send(note);
+  await call.sender.close();
+  return call.receiver.recv();
+}
+
+export async function useChat(): Promise<string> {
+  const reply = await chat(client.routeChat(), { location: undefined, message: "hi" });
+  return reply?.message ?? "";
+}
+
+/** Helpers may take one half each. */
+export function sendOne(sender: Sender<RouteNote>, note: RouteNote): Promise<void> {
+  return sender.send(note);
+}
+
+export async function firstNote(receiver: Receiver<RouteNote>): Promise<RouteNote | undefined> {
+  return await receiver.recv();
+}
+
+const routeGuide: RouteGuideHandlers = {
+  async getFeature(point) {
+    return { name: `at ${point.latitude},${point.longitude}`, location: point };
+  },
+  async listFeatures(rectangle, sender, ctx) {
+    if (ctx.signal.aborted) return;
+    await sender.send({ name: "lo", location: rectangle.lo });
+    await sender.sendAll([{ name: "hi", location: rectangle.hi }]);
+    await sender.close();
+  },
+  async recordRoute(receiver) {
+    let pointCount = 0;
+    for await (const point of receiver) pointCount += point.latitude === 0 ? 0 : 1;
+    return { pointCount, featureCount: 0, distance: 0, elapsedTime: 0 };
+  },
+  async routeChat(receiver, sender) {
+    for await (const note of receiver) await sender.send({ location: note.location, message: `echo: ${note.message}` });
+  },
+};
+
+const greeterHandlers: GreeterHandlers = {
+  sayHello: (request) => ({ message: `hello ${request.name}` }),
+};
+
+export const server = createServer().add(RouteGuideService, routeGuide).add(GreeterService, greeterHandlers);
