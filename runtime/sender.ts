@@ -43,7 +43,17 @@ export class Sender<T> {
     const refusal = this.#refusal("send");
     if (refusal) return Promise.reject(refusal);
     this.#state = "sending";
-    return this.#release(this.#write(message, "send"), "idle");
+    let admitted: boolean;
+    try {
+      this.#throwIfEnded("send");
+      admitted = this.#out.write(this.#encode(message));
+    } catch (err) {
+      this.#state = "idle";
+      return Promise.reject(err);
+    }
+    // The slot stays taken until the caller's continuation, so a second send
+    // in the same tick is refused even when the transport took this one at once.
+    return this.#release(admitted ? Promise.resolve() : this.#afterDrain(), "idle");
   }
 
   /**
@@ -93,13 +103,14 @@ export class Sender<T> {
 
   async #write(message: T, operation: string): Promise<void> {
     this.#throwIfEnded(operation);
-    const frame = this.#encode(message);
-    if (!this.#out.write(frame)) {
-      await this.#out.drained();
-      // The drain may have been the end of the RPC: the message was then not delivered.
-      const ended = this.#out.ended();
-      if (ended instanceof RpcError) throw ended;
-    }
+    if (!this.#out.write(this.#encode(message))) await this.#afterDrain();
+  }
+
+  async #afterDrain(): Promise<void> {
+    await this.#out.drained();
+    // The drain may have been the end of the RPC: the message was then not delivered.
+    const ended = this.#out.ended();
+    if (ended instanceof RpcError) throw ended;
   }
 
   async #writeAll(messages: Iterable<T> | AsyncIterable<T>): Promise<void> {
