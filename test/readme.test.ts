@@ -1,0 +1,170 @@
+// README.md code must compile or run. Every ```ts (or ```typescript) block carries a tag after the language:
+//
+//   ```ts check                          a complete module: type-checked with tsc against the repo. Import
+//                                        the runtime as "safestub" and generated code as "./gen/<file>.js"
+//                                        (e.g. "./gen/route_guide_grpc.js"); top-level await is fine.
+//   ```ts from=examples/route_guide.ts   a verbatim quote of that file (compared line by line, trailing
+//                                        spaces ignored); test/examples.test.ts runs the examples.
+//   ```ts nocheck                        a deliberate exception (API shape sketches that are not modules).
+//
+// An untagged ts block fails the test, so no snippet can silently rot.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const readmePath = join(repoRoot, "README.md");
+
+interface CodeBlock {
+  /** 1-based README line of the block's first code line. */
+  line: number;
+  lang: string;
+  tag: string;
+  code: string;
+}
+
+/** The fenced code blocks of a Markdown document (``` and ~~~ fences, any info string). */
+function codeBlocks(markdown: string): CodeBlock[] {
+  const lines = markdown.split("\n");
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)\s*(.*)$/.exec(lines[i]!);
+    if (!open) continue;
+    const [, indent, fence, lang, tag] = open;
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence!); j++) body.push(lines[j]!.slice(Math.min(indent!.length, lines[j]!.search(/\S|$/))));
+    blocks.push({ line: i + 2, lang: lang!.toLowerCase(), tag: tag!.trim(), code: body.join("\n") });
+    i = j;
+  }
+  return blocks;
+}
+
+const isTypeScript = (b: CodeBlock) => b.lang === "ts" || b.lang === "typescript";
+
+/**
+ * Type-checks snippets as modules next to a `gen` link to the repo's gen/, with "safestub" mapped to
+ * runtime/index.ts. Returns tsc's diagnostics with snippet file names replaced by README line numbers.
+ */
+async function typeCheck(snippets: readonly CodeBlock[], source: string): Promise<string[]> {
+  mkdirSync(join(repoRoot, "out"), { recursive: true });
+  const dir = mkdtempSync(join(repoRoot, "out", "readme-check-"));
+  try {
+    symlinkSync(join(repoRoot, "gen"), join(dir, "gen"), "dir");
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: "../../tsconfig.base.json",
+        compilerOptions: { noEmit: true, paths: { safestub: ["../../runtime/index.ts"] } },
+        include: ["snippet-*.ts"],
+      }),
+    );
+    snippets.forEach((s, i) => writeFileSync(join(dir, `snippet-${i}.ts`), `${s.code}\nexport {};\n`));
+    const output = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], { cwd: dir, timeout: 120_000 }, (_err, stdout, stderr) =>
+        resolve(stdout + stderr),
+      ),
+    );
+    return output
+      .split("\n")
+      .filter((l) => /error TS\d+/.test(l))
+      .map((l) =>
+        l.replace(/^.*snippet-(\d+)\.ts\((\d+),(\d+)\)/, (_m, i: string, row: string, col: string) => `${source}:${snippets[Number(i)]!.line + Number(row) - 1}:${col}`),
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Lines of `from=` quotes that are not in the quoted file, as "README.md:line: message". */
+function quoteMismatches(blocks: readonly CodeBlock[], source: string): string[] {
+  const problems: string[] = [];
+  const normalize = (text: string) => text.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+  for (const block of blocks) {
+    const file = /^from=(\S+)$/.exec(block.tag)?.[1];
+    if (!file) continue;
+    const path = join(repoRoot, file);
+    if (!existsSync(path)) problems.push(`${source}:${block.line}: quotes ${file}, which does not exist`);
+    else if (!normalize(readFileSync(path, "utf8")).includes(normalize(block.code))) problems.push(`${source}:${block.line}: not a verbatim quote of ${file}`);
+  }
+  return problems;
+}
+
+function untagged(blocks: readonly CodeBlock[], source: string): string[] {
+  return blocks
+    .filter(isTypeScript)
+    .filter((b) => !(b.tag === "check" || b.tag === "nocheck" || /^from=\S+$/.test(b.tag)))
+    .map((b) => `${source}:${b.line}: a ts block needs a tag: "check", "from=<file>" or "nocheck" (got ${JSON.stringify(b.tag)})`);
+}
+
+describe("README snippet checker", () => {
+  const sample = [
+    "# Demo",
+    "```ts check",
+    'import { createChannel } from "safestub";',
+    'import { GreeterClient } from "./gen/helloworld_grpc.js";',
+    'const client = new GreeterClient(createChannel("http://127.0.0.1:50051"));',
+    'const reply: string = (await client.sayHello({ name: "x" })).message;',
+    "```",
+    "text",
+    "```ts check",
+    'import { GreeterClient } from "./gen/helloworld_grpc.js";',
+    "declare const client: GreeterClient;",
+    "const n: number = (await client.sayHello({ name: 1 })).message;",
+    "```",
+    "~~~ts from=examples/helloworld.ts",
+    "export const greeter: GreeterHandlers = {",
+    "  sayHello: (request) => ({ message: `Hello ${request.name}` }),",
+    "};",
+    "~~~",
+    "```ts from=examples/helloworld.ts",
+    "export const greeter = 1;",
+    "```",
+    "```typescript",
+    "interface Sketch { send(m: T): Promise<void> }",
+    "```",
+    "```sh",
+    "npm test",
+    "```",
+  ].join("\n");
+
+  it("finds fenced blocks with their language, tag and line", () => {
+    expect(codeBlocks(sample).map(({ line, lang, tag }) => ({ line, lang, tag }))).toEqual([
+      { line: 3, lang: "ts", tag: "check" },
+      { line: 10, lang: "ts", tag: "check" },
+      { line: 15, lang: "ts", tag: "from=examples/helloworld.ts" },
+      { line: 20, lang: "ts", tag: "from=examples/helloworld.ts" },
+      { line: 23, lang: "typescript", tag: "" },
+      { line: 26, lang: "sh", tag: "" },
+    ]);
+  });
+
+  it("reports untagged ts blocks and quotes that are not in the quoted file", () => {
+    const blocks = codeBlocks(sample);
+    expect(untagged(blocks, "S.md")).toEqual([expect.stringMatching(/^S\.md:23: a ts block needs a tag/)]);
+    expect(quoteMismatches(blocks, "S.md")).toEqual(["S.md:20: not a verbatim quote of examples/helloworld.ts"]);
+  });
+
+  it("type-checks `check` blocks and maps errors to README lines", async () => {
+    const errors = await typeCheck(codeBlocks(sample).filter((b) => b.tag === "check"), "S.md");
+    // Only the second block is wrong (name: 1, and message is a string): both errors point into it.
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) expect(error).toMatch(/^S\.md:12:\d+: error TS\d+/);
+  }, 130_000);
+});
+
+describe.runIf(existsSync(readmePath))("README.md", () => {
+  const blocks = existsSync(readmePath) ? codeBlocks(readFileSync(readmePath, "utf8")) : [];
+
+  it("tags every ts block and quotes the examples verbatim", () => {
+    expect(blocks.filter((b) => isTypeScript(b) && b.tag !== "nocheck").length, "README.md has no checked ts block").toBeGreaterThan(0);
+    expect([...untagged(blocks, "README.md"), ...quoteMismatches(blocks, "README.md")]).toEqual([]);
+  });
+
+  it("type-checks its `check` blocks", async () => {
+    const checked = blocks.filter((b) => b.tag === "check");
+    expect(checked.length === 0 ? [] : await typeCheck(checked, "README.md")).toEqual([]);
+  }, 130_000);
+});
