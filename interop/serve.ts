@@ -5,7 +5,6 @@
  * SIGINT, runs `shutdown` and exits 0; a second signal exits at once.
  */
 export function serveUntilSignalled(banner: string, shutdown: () => Promise<void>): void {
-  process.stdout.write(`${banner}\n`);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -21,4 +20,6 @@ export function serveUntilSignalled(banner: string, shutdown: () => Promise<void
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // Announce only once the handlers are in place: a harness may signal as soon as it reads the port.
+  process.stdout.write(`${banner}\n`);
 }

@@ -1,0 +1,212 @@
+// The gRPC interop cases across implementations, each program in its own
+// child process the way an interop harness runs them: the safestub client
+// and server (generated code over dist/, imported as "safestub"), and a
+// reference client and server written directly on @grpc/grpc-js.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createChannel } from "safestub";
+import { PayloadType, type StreamingOutputCallRequest } from "../gen/grpc/testing/messages.js";
+import { TestServiceClient } from "../gen/grpc/testing/test_grpc.js";
+import { CASE_NAMES } from "../interop/spec.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PROGRAMS = {
+  safestubServer: "interop/server.ts",
+  safestubClient: "interop/client.ts",
+  grpcJsServer: "interop/grpc-js/server.ts",
+  grpcJsClient: "interop/grpc-js/client.ts",
+} as const;
+/** Bounds on every wait: process start-up under tsx on a busy machine, and a whole `--test_case=all` run. */
+const START_TIMEOUT_MS = 30_000;
+const CLIENT_TIMEOUT_MS = 60_000;
+
+const children = new Set<ChildProcess>();
+const servers: { safestub?: RunningServer; grpcJs?: RunningServer } = {};
+
+beforeAll(async () => {
+  ensureRuntimeBuilt();
+  [servers.safestub, servers.grpcJs] = await Promise.all([startServer(PROGRAMS.safestubServer), startServer(PROGRAMS.grpcJsServer)]);
+}, START_TIMEOUT_MS + 120_000);
+
+afterAll(async () => {
+  await Promise.all([...children].map((child) => stop(child)));
+}, 15_000);
+
+const pairings = [
+  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestub },
+  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJs },
+  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestub },
+  // The control pair: the reference client and server agree, so a failure above is not theirs.
+  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJs },
+] as const;
+
+describe.each(pairings.map((p) => [`${p.client} client x ${p.server} server`, p] as const))("%s", (_title, { clientProgram, serverOf }) => {
+  let run: ClientRun;
+
+  beforeAll(async () => {
+    const server = serverOf();
+    if (!server) throw new Error("the server did not start");
+    run = await runClient(clientProgram, server.port, "all");
+  }, CLIENT_TIMEOUT_MS + 5_000);
+
+  it("runs every case, one line each, and exits 0", () => {
+    expect(run.lines.map((line) => line.split(/[ :]/)[1]), run.output).toEqual([...CASE_NAMES]);
+    expect(run.exitCode, run.output).toBe(0);
+  });
+
+  it.each(CASE_NAMES)("%s passes", (name) => {
+    const line = run.lines.find((l) => l.split(/[ :]/)[1] === name);
+    expect(line, run.output).toMatch(new RegExp(`^PASS ${name} `));
+  });
+});
+
+describe("interop programs", () => {
+  it("the client exits 1 and prints FAIL when a case fails (no server on the port)", async () => {
+    const run = await runClient(PROGRAMS.safestubClient, await unusedPort(), "empty_unary,unimplemented_method");
+    expect(run.lines, run.output).toEqual([expect.stringMatching(/^FAIL empty_unary: .*UNAVAILABLE/), expect.stringMatching(/^FAIL unimplemented_method: /)]);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it("the client runs only the requested case", async () => {
+    const run = await runClient(PROGRAMS.safestubClient, servers.safestub!.port, "ping_pong");
+    expect(run.lines, run.output).toEqual([expect.stringMatching(/^PASS ping_pong /)]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("the client refuses an unknown case name with exit status 2", async () => {
+    const run = await runClient(PROGRAMS.safestubClient, servers.safestub!.port, "no_such_case");
+    expect(run.exitCode).toBe(2);
+    expect(run.output).toMatch(/unknown test case "no_such_case"/);
+  });
+
+  it("the safestub server shuts down gracefully on SIGTERM: the call in flight completes, then exit status 0", async () => {
+    const server = await startServer(PROGRAMS.safestubServer);
+    const channel = createChannel(`http://127.0.0.1:${server.port}`);
+    try {
+      const call = new TestServiceClient(channel).fullDuplexCall({ timeoutMs: 20_000 });
+      await call.sender.send(sizedRequest(1, 0));
+      expect((await call.receiver.recv())?.payload?.body.length).toBe(1); // the server runs the call
+      const exited = exitOf(server.child, START_TIMEOUT_MS);
+      server.child.kill("SIGTERM");
+      // Asked after the signal, answered 300 ms later: shutdown waits for the call.
+      await call.sender.send(sizedRequest(7, 300_000));
+      await call.sender.close();
+      expect((await call.receiver.recv())?.payload?.body.length).toBe(7);
+      await expect(call.receiver.recv()).resolves.toBeUndefined();
+      await expect(exited).resolves.toBe(0);
+    } finally {
+      channel.close();
+    }
+  });
+});
+
+/** Asks for one response of `size` zero bytes after `intervalUs`. */
+function sizedRequest(size: number, intervalUs: number): StreamingOutputCallRequest {
+  return { responseType: PayloadType.COMPRESSABLE, responseParameters: [{ size, intervalUs, compressed: undefined }], payload: undefined, responseStatus: undefined };
+}
+
+// --- child processes -------------------------------------------------------
+
+interface RunningServer {
+  child: ChildProcess;
+  port: number;
+}
+
+interface ClientRun {
+  exitCode: number | null;
+  /** The per-case lines of stdout (PASS/FAIL ...). */
+  lines: string[];
+  /** stdout and stderr together, shown when an assertion fails. */
+  output: string;
+}
+
+/** Runs a TS program with tsx in its own process; it imports "safestub" from dist/ like a user would. */
+function launch(program: string, args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", program, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** Starts a server on port 0 and reads the bound port from its `listening on 127.0.0.1:PORT` line. */
+function startServer(program: string): Promise<RunningServer> {
+  const child = launch(program, ["--port=0"]);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${program} did not announce its port within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${program} exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+}
+
+async function runClient(program: string, port: number, testCase: string): Promise<ClientRun> {
+  const child = launch(program, ["--server_host=127.0.0.1", `--server_port=${port}`, `--test_case=${testCase}`]);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await exitOf(child, CLIENT_TIMEOUT_MS);
+  const lines = stdout.split("\n").filter((line) => /^(PASS|FAIL) /.test(line));
+  return { exitCode, lines, output: `exit ${exitCode}\n--- stdout\n${stdout}--- stderr\n${stderr}` };
+}
+
+/** The exit code of `child`; SIGKILLs it (and rejects) if it is still running after `timeoutMs`. */
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`process ${child.pid} still running after ${timeoutMs} ms; killed`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL if the process does not exit within a few seconds. */
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill("SIGTERM");
+  await exitOf(child, 5_000).catch(() => {});
+}
+
+/** A loopback port nothing listens on (bound once, then released). */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/**
+ * The child processes import "safestub" from dist/ (the package's
+ * self-reference). `npm test` builds first; when dist/ is missing or older
+ * than runtime/, build it here so a lone `vitest run` checks current code.
+ */
+function ensureRuntimeBuilt(): void {
+  if (!existsSync(`${ROOT}/gen/grpc/testing/test_grpc.ts`)) throw new Error("gen/grpc/testing is missing: run `npm run generate` first");
+  const built = `${ROOT}/dist/runtime/index.js`;
+  const newestSource = Math.max(...readdirSync(`${ROOT}/runtime`).map((f) => statSync(`${ROOT}/runtime/${f}`).mtimeMs));
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
+  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  if (build.status !== 0) throw new Error(`npm run build failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
+}
