@@ -138,16 +138,23 @@ export async function routeChat(client: RouteGuideClient, notes: readonly RouteN
   return received;
 }
 
-/** What the runtime refuses: a second send while one is pending is rejected at once, and nothing else changes. */
+/**
+ * What the runtime refuses (do not write this): a second send while one is
+ * pending is rejected at once with ConcurrentSendError; the first send and
+ * the call carry on untouched. The lint rule safestub/await-stream-operations
+ * flags both sends before the code runs.
+ */
 export async function refusedSecondSend(client: RouteGuideClient): Promise<{ refused: boolean; summary: RouteSummary }> {
   const call = client.recordRoute();
+  // eslint-disable-next-line safestub/await-stream-operations -- deliberate misuse, for the demonstration
   const first = call.sender.send({ latitude: 1, longitude: 1 });
-  const second = call.sender.send({ latitude: 2, longitude: 2 }); // not awaited the first: refused
+  // eslint-disable-next-line safestub/await-stream-operations -- deliberate misuse: the first send is still pending
+  const second = call.sender.send({ latitude: 2, longitude: 2 });
   const refused = await second.then(
     () => false,
     (err: unknown) => err instanceof ConcurrentSendError,
   );
-  await first; // the first send is untouched and completes
+  await first; // completes normally
   await call.sender.close();
   return { refused, summary: await call.response };
 }
@@ -179,7 +186,7 @@ export async function runClient(address: string, log: (line: string) => void = c
       message,
     }));
     const chat = await routeChat(client, notes);
-    log(`RouteChat: sent ${notes.length} notes, got ${chat.length} back`);
+    log(`RouteChat: sent ${notes.length} notes at 3 places, got back the ${chat.length} left there earlier:`);
     for (const note of chat) log(`  ${JSON.stringify(note.message)} at ${note.location?.latitude},${note.location?.longitude}`);
 
     const refusal = await refusedSecondSend(client);

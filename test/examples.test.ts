@@ -115,6 +115,23 @@ describe("route_guide", () => {
     expect(received).toEqual(expected);
   });
 
+  it("RouteChat surfaces a server failure as one RpcError, with both loops ended", async () => {
+    const server = createServer().add(RouteGuideService, {
+      ...routeGuide.routeGuideHandlers(),
+      async routeChat(notes, sender) {
+        let seen = 0;
+        for await (const note of notes) {
+          await sender.send(note);
+          if (++seen === 3) throw new RpcError(Code.ABORTED, "chat closed");
+        }
+      },
+    });
+    const client = new RouteGuideClient(await serve(server));
+    const notes = Array.from({ length: 1_000 }, (_, i) => ({ location: { latitude: 7, longitude: i }, message: `note ${i}` }));
+    // Rejects (rather than hanging, or leaving an unhandled rejection from the other loop, which vitest reports).
+    await expect(routeGuide.routeChat(client, notes)).rejects.toMatchObject({ code: Code.ABORTED, details: "chat closed" });
+  });
+
   it("RecordRoute summarises the route", async () => {
     const client = new RouteGuideClient(await serve(createServer().add(RouteGuideService, routeGuide.routeGuideHandlers())));
     const summary = await routeGuide.recordRoute(client, [
@@ -178,7 +195,7 @@ describe("npm run example (examples/run.ts as a program)", () => {
 
   it.each([
     ["helloworld", ['Greeter.SayHello({ name: "world" }) -> "Hello world"']],
-    ["route_guide", ["GetFeature:", "ListFeatures: 6 features", "RecordRoute: 6 points", "RouteChat: sent 6 notes", "refused with ConcurrentSendError"]],
+    ["route_guide", ["GetFeature:", "ListFeatures: 6 features", "RecordRoute: 6 points", "RouteChat: sent 6 notes at 3 places, got back the 3", "refused with ConcurrentSendError"]],
     ["multiplex", ["Hello Radia | echo Radia", 'BidiEcho echoed one, two, three while SayHello answered "Hello multiplexed"']],
   ])("%s starts its server, runs its client and exits 0", async (name, expectedLines) => {
     const { code, stdout, stderr } = await run([name]);
