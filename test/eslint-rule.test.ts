@@ -1,0 +1,118 @@
+// safestub/eslint (issue 6): ESLint with typescript-eslint's parser and type
+// information runs the plugin's recommended config on fixture files; the
+// reports are asserted exactly.
+import { ESLint } from "eslint";
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import tseslint from "typescript-eslint";
+import { beforeAll, describe, expect, it } from "vitest";
+import plugin from "../eslint/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function linter(safestub: typeof plugin = plugin): ESLint {
+  return new ESLint({
+    cwd: root,
+    overrideConfigFile: true,
+    overrideConfig: [
+      safestub.configs.recommended,
+      {
+        files: ["**/*.ts"],
+        languageOptions: {
+          parser: tseslint.parser,
+          parserOptions: { project: "./test/eslint/tsconfig.json", tsconfigRootDir: root },
+        },
+      },
+    ] as ESLint.Options["overrideConfig"],
+  });
+}
+
+/** Every report of `file` as "line:column messageId" (ruleId checked), fatal parse errors included. */
+async function reportsOf(eslint: ESLint, file: string): Promise<{ lines: string[]; messages: Map<string, string> }> {
+  const [result] = await eslint.lintFiles([file]);
+  const lines: string[] = [];
+  const messages = new Map<string, string>();
+  for (const m of result!.messages) {
+    expect(m.ruleId, m.message).toBe("safestub/await-stream-operations");
+    lines.push(`${m.line}:${m.column} ${m.messageId}`);
+    messages.set(`${m.line}:${m.column}`, m.message);
+  }
+  return { lines, messages };
+}
+
+describe("safestub/eslint await-stream-operations", () => {
+  let eslint: ESLint;
+  beforeAll(() => {
+    eslint = linter();
+  });
+
+  it("reports every misuse in the fixture, at the operation, with the right message", async () => {
+    const { lines } = await reportsOf(eslint, "test/eslint/misuses.ts");
+    expect(lines).toEqual([
+      "11:22 concurrentSend", // Promise.all([tx.send(a), tx.send(b)])
+      "11:34 concurrentSend",
+      "15:24 callbackSend", // items.forEach((i) => tx.send(i))
+      "20:11 callbackSend", // items.forEach(async (i) => { await tx.send(i); })
+      "25:38 callbackSend", // Promise.all(items.map((i) => tx.send(i)))
+      "29:17 floatingSend", // const first = tx.send(a); await tx.send(b);
+      "35:13 floatingRecv", // const a = rx.recv(); const b = rx.recv();
+      "36:13 floatingRecv",
+      "41:22 concurrentRecv", // Promise.all([rx.recv(), rx.recv()])
+      "41:33 concurrentRecv",
+      "45:8 floatingSend", // void tx.close()
+      "49:3 floatingSend", // tx.sendAll(items); await tx.close();
+      "54:10 floatingSend", // return tx.send(a).then(() => tx.send(b)): the first send is not awaited directly
+      "58:3 floatingSend", // tx?.send(p);
+      "63:3 floatingSend", // call.sender.send(notes[0]!) on a generated call
+      "64:20 callbackSend", // setTimeout(() => call.sender.close(), 10)
+      "65:29 floatingSend", // for (...) call.sender.send(note);
+      "66:17 floatingRecv", // const reply = call.receiver.recv();
+      "67:30 floatingRecv", // Promise.race([reply, call.receiver.recv()])
+      "72:5 floatingSend", // a server-streaming handler's sender.send(...)
+      "76:5 floatingRecv", // a client-streaming handler's receiver.recv()
+      "83:23 callbackRecv", // slots.forEach(async () => { await rx.recv(); })
+    ]);
+  });
+
+  it("says what to do instead", async () => {
+    const { messages } = await reportsOf(eslint, "test/eslint/misuses.ts");
+    expect(messages.get("11:22")).toBe(
+      "`tx.send()` runs at the same time as another send on `tx`, which is refused with ConcurrentSendError. Send the messages with `await tx.sendAll([...])`, or await each send in turn.",
+    );
+    expect(messages.get("15:24")).toBe(
+      "`tx.send()` runs in a callback whose result `items.forEach` does not wait for, so the next send on `tx` overlaps it and is refused with ConcurrentSendError. Use `await tx.sendAll(items)`, or a for...of loop that awaits each send.",
+    );
+    expect(messages.get("29:17")).toBe(
+      "`tx.send()` must be awaited directly or returned: until it settles, another send, sendAll or close on `tx` is refused with ConcurrentSendError. Write `await tx.send()`; to send many messages, `await tx.sendAll(messages)`.",
+    );
+    expect(messages.get("45:8")).toBe(
+      "`tx.close()` must be awaited directly or returned: until it settles, another send, sendAll or close on `tx` is refused with ConcurrentSendError. Write `await tx.close()`.",
+    );
+    expect(messages.get("35:13")).toBe(
+      "`rx.recv()` must be awaited directly or returned: until it settles, another recv() on `rx` is refused with ConcurrentRecvError. Write `await rx.recv()` and await each recv() before the next.",
+    );
+    expect(messages.get("41:22")).toBe(
+      "`rx.recv()` runs at the same time as another recv() on `rx`, which is refused with ConcurrentRecvError. Await each recv() in turn, or read with `for await (const message of rx)`.",
+    );
+    expect(messages.get("83:23")).toBe(
+      "`rx.recv()` runs in a callback whose result `slots.forEach` does not wait for, so the next recv() on `rx` overlaps it and is refused with ConcurrentRecvError. Use a for...of loop that awaits each recv(), or `for await (const message of rx)`.",
+    );
+  });
+
+  it("reports nothing on correct code", async () => {
+    for (const file of ["test/eslint/correct.ts", "test/types/correct.ts"]) {
+      const { lines } = await reportsOf(eslint, file);
+      expect(lines, file).toEqual([]);
+    }
+  });
+
+  it("works the same from the built package entry (dist/eslint, exported as safestub/eslint)", async () => {
+    const built = new URL("../dist/eslint/index.js", import.meta.url);
+    expect(existsSync(built), "dist/eslint is missing: run `npm run build`").toBe(true);
+    const { default: builtPlugin } = (await import(pathToFileURL(fileURLToPath(built)).href)) as { default: typeof plugin };
+    const fromSource = await reportsOf(eslint, "test/eslint/misuses.ts");
+    const fromBuild = await reportsOf(linter(builtPlugin), "test/eslint/misuses.ts");
+    expect(fromBuild.lines).toEqual(fromSource.lines);
+    expect(fromBuild.lines.length).toBe(22);
+  });
+});
