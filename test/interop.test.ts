@@ -2,7 +2,7 @@
 // child process the way an interop harness runs them: the safestub client
 // and server (generated code over dist/, imported as "safestub"), and a
 // reference client and server written directly on @grpc/grpc-js.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -27,9 +27,9 @@ const children = new Set<ChildProcess>();
 const servers: { safestub?: RunningServer; grpcJs?: RunningServer } = {};
 
 beforeAll(async () => {
-  ensureRuntimeBuilt();
+  checkRuntimeBuilt();
   [servers.safestub, servers.grpcJs] = await Promise.all([startServer(PROGRAMS.safestubServer), startServer(PROGRAMS.grpcJsServer)]);
-}, START_TIMEOUT_MS + 120_000);
+}, START_TIMEOUT_MS + 5_000);
 
 afterAll(async () => {
   await Promise.all([...children].map((child) => stop(child)));
@@ -199,14 +199,15 @@ function unusedPort(): Promise<number> {
 
 /**
  * The child processes import "safestub" from dist/ (the package's
- * self-reference). `npm test` builds first; when dist/ is missing or older
- * than runtime/, build it here so a lone `vitest run` checks current code.
+ * self-reference), which `npm test` builds before any test runs. Building
+ * here would rewrite dist/ under tests running in parallel, so a missing or
+ * stale build fails with what to run instead of testing old code.
  */
-function ensureRuntimeBuilt(): void {
+function checkRuntimeBuilt(): void {
   if (!existsSync(`${ROOT}/gen/grpc/testing/test_grpc.ts`)) throw new Error("gen/grpc/testing is missing: run `npm run generate` first");
   const built = `${ROOT}/dist/runtime/index.js`;
-  const newestSource = Math.max(...readdirSync(`${ROOT}/runtime`).map((f) => statSync(`${ROOT}/runtime/${f}`).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  if (build.status !== 0) throw new Error(`npm run build failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
+  if (!existsSync(built)) throw new Error("dist/runtime is missing: run `npm run build` first");
+  const sources = readdirSync(`${ROOT}/runtime`).filter((f) => f.endsWith(".ts"));
+  const stale = sources.filter((f) => statSync(`${ROOT}/runtime/${f}`).mtimeMs > statSync(built).mtimeMs);
+  if (stale.length > 0) throw new Error(`dist/runtime is older than runtime/${stale[0]}: run \`npm run build\` first`);
 }
