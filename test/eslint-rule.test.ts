@@ -115,4 +115,26 @@ describe("safestub/eslint await-stream-operations", () => {
     expect(fromBuild.lines).toEqual(fromSource.lines);
     expect(fromBuild.lines.length).toBe(22);
   });
+
+  it("leaves un-awaited helpers to no-floating-promises and async callbacks to no-misused-promises", async () => {
+    expect((await reportsOf(eslint, "test/eslint/helpers.ts")).lines).toEqual([]);
+    const withPromiseRules = new ESLint({
+      cwd: root,
+      overrideConfigFile: true,
+      overrideConfig: [
+        plugin.configs.recommended,
+        {
+          files: ["**/*.ts"],
+          plugins: { "@typescript-eslint": tseslint.plugin },
+          languageOptions: { parser: tseslint.parser, parserOptions: { project: "./test/eslint/tsconfig.json", tsconfigRootDir: root } },
+          rules: { "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": "error" },
+        },
+      ] as ESLint.Options["overrideConfig"],
+    });
+    const [result] = await withPromiseRules.lintFiles(["test/eslint/helpers.ts"]);
+    expect(result!.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)).toEqual([
+      "14:3 @typescript-eslint/no-floating-promises",
+      "15:18 @typescript-eslint/no-misused-promises",
+    ]);
+  });
 });
