@@ -64,6 +64,14 @@ describe.each(pairings.map((p) => [`${p.client} client x ${p.server} server`, p]
 });
 
 describe("interop programs", () => {
+  it("load safestub from dist/, as a user's program would", async () => {
+    const child = launchNode(["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("safestub"))']);
+    let resolved = "";
+    child.stdout!.on("data", (chunk: Buffer) => (resolved += chunk.toString()));
+    expect(await exitOf(child, START_TIMEOUT_MS)).toBe(0);
+    expect(resolved).toMatch(/\/dist\/runtime\/index\.js$/);
+  });
+
   it("the client exits 1 and prints FAIL when a case fails (no server on the port)", async () => {
     const run = await runClient(PROGRAMS.safestubClient, await unusedPort(), "empty_unary,unimplemented_method");
     expect(run.lines, run.output).toEqual([expect.stringMatching(/^FAIL empty_unary: .*UNAVAILABLE/), expect.stringMatching(/^FAIL unimplemented_method: /)]);
@@ -123,9 +131,18 @@ interface ClientRun {
   output: string;
 }
 
-/** Runs a TS program with tsx in its own process; it imports "safestub" from dist/ like a user would. */
+/**
+ * Runs a TS program with tsx in its own process. interop/tsconfig.json has no
+ * `paths` mapping (the root one maps "safestub" to runtime/ sources, and tsx
+ * honours it), so the program imports "safestub" from dist/ like a user would.
+ */
 function launch(program: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", program, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return launchNode([program, ...args]);
+}
+
+function launchNode(args: string[]): ChildProcess {
+  const env = { ...process.env, TSX_TSCONFIG_PATH: "interop/tsconfig.json" };
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;
