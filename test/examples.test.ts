@@ -132,6 +132,19 @@ describe("route_guide", () => {
     await expect(routeGuide.routeChat(client, notes)).rejects.toMatchObject({ code: Code.ABORTED, details: "chat closed" });
   });
 
+  it("RecordRoute surfaces a server failure from the send loop or the response, without an unhandled rejection", async () => {
+    const server = createServer().add(RouteGuideService, {
+      ...routeGuide.routeGuideHandlers(),
+      async recordRoute(points) {
+        for await (const _ of points) throw new RpcError(Code.OUT_OF_RANGE, "off the map");
+        return { pointCount: 0, featureCount: 0, distance: 0, elapsedTime: 0 };
+      },
+    });
+    const client = new RouteGuideClient(await serve(server));
+    const points = Array.from({ length: 5_000 }, (_, i) => ({ latitude: i, longitude: i }));
+    await expect(routeGuide.recordRoute(client, points)).rejects.toMatchObject({ code: Code.OUT_OF_RANGE, details: "off the map" });
+  });
+
   it("RecordRoute summarises the route", async () => {
     const client = new RouteGuideClient(await serve(createServer().add(RouteGuideService, routeGuide.routeGuideHandlers())));
     const summary = await routeGuide.recordRoute(client, [
