@@ -90,6 +90,20 @@ describe("interop programs", () => {
     expect(run.output).toMatch(/unknown test case "no_such_case"/);
   });
 
+  it.each(["safestub", "grpcJs"] as const)("the %s server answers HalfDuplexCall in order once the client half-closed", async (which) => {
+    const channel = createChannel(`http://127.0.0.1:${servers[which]!.port}`);
+    try {
+      const call = new TestServiceClient(channel).halfDuplexCall({ timeoutMs: 20_000 });
+      for (const size of [3, 1, 2]) await call.sender.send(sizedRequest(size, 0));
+      await call.sender.close();
+      const sizes: number[] = [];
+      for await (const response of call.receiver) sizes.push(response.payload?.body.length ?? -1);
+      expect(sizes).toEqual([3, 1, 2]);
+    } finally {
+      channel.close();
+    }
+  });
+
   it("the safestub server shuts down gracefully on SIGTERM: the call in flight completes, then exit status 0", async () => {
     const server = await startServer(PROGRAMS.safestubServer);
     const channel = createChannel(`http://127.0.0.1:${server.port}`);
