@@ -3,8 +3,8 @@
 //   ```ts check                          a complete module: type-checked with tsc against the repo. Import
 //                                        the runtime as "safestub" and generated code as "./gen/<file>.js"
 //                                        (e.g. "./gen/route_guide_grpc.js"); top-level await is fine.
-//   ```ts from=examples/route_guide.ts   a verbatim quote of that file (compared line by line, trailing
-//                                        spaces ignored); test/examples.test.ts runs the examples.
+//   ```ts from=examples/route_guide.ts   a verbatim quote of whole lines of that file (indentation ignored);
+//                                        test/examples.test.ts runs the examples.
 //   ```ts nocheck                        a deliberate exception (API shape sketches that are not modules).
 //
 // An untagged ts block fails the test, so no snippet can silently rot.
@@ -81,7 +81,8 @@ async function typeCheck(snippets: readonly CodeBlock[], source: string): Promis
 /** Lines of `from=` quotes that are not in the quoted file, as "README.md:line: message". */
 function quoteMismatches(blocks: readonly CodeBlock[], source: string): string[] {
   const problems: string[] = [];
-  const normalize = (text: string) => text.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+  // Indentation is ignored so a nested part (one handler of an object) can be quoted dedented.
+  const normalize = (text: string) => `\n${text.split("\n").map((l) => l.trim()).join("\n").trim()}\n`;
   for (const block of blocks) {
     const file = /^from=(\S+)$/.exec(block.tag)?.[1];
     if (!file) continue;
@@ -122,6 +123,12 @@ describe("README snippet checker", () => {
     "```ts from=examples/helloworld.ts",
     "export const greeter = 1;",
     "```",
+    "```ts from=examples/helloworld.ts",
+    "sayHello: (request) => ({ message: `Hello ${request.name}` }),",
+    "```",
+    "```ts from=examples/helloworld.ts",
+    "const greeter",
+    "```",
     "```typescript",
     "interface Sketch { send(m: T): Promise<void> }",
     "```",
@@ -136,15 +143,18 @@ describe("README snippet checker", () => {
       { line: 10, lang: "ts", tag: "check" },
       { line: 15, lang: "ts", tag: "from=examples/helloworld.ts" },
       { line: 20, lang: "ts", tag: "from=examples/helloworld.ts" },
-      { line: 23, lang: "typescript", tag: "" },
-      { line: 26, lang: "sh", tag: "" },
+      { line: 23, lang: "ts", tag: "from=examples/helloworld.ts" },
+      { line: 26, lang: "ts", tag: "from=examples/helloworld.ts" },
+      { line: 29, lang: "typescript", tag: "" },
+      { line: 32, lang: "sh", tag: "" },
     ]);
   });
 
   it("reports untagged ts blocks and quotes that are not in the quoted file", () => {
     const blocks = codeBlocks(sample);
-    expect(untagged(blocks, "S.md")).toEqual([expect.stringMatching(/^S\.md:23: a ts block needs a tag/)]);
-    expect(quoteMismatches(blocks, "S.md")).toEqual(["S.md:20: not a verbatim quote of examples/helloworld.ts"]);
+    expect(untagged(blocks, "S.md")).toEqual([expect.stringMatching(/^S\.md:29: a ts block needs a tag/)]);
+    // Line 23 (a dedented line of the greeter object) is a good quote; line 26 is only part of a line.
+    expect(quoteMismatches(blocks, "S.md")).toEqual(["S.md:20: not a verbatim quote of examples/helloworld.ts", "S.md:26: not a verbatim quote of examples/helloworld.ts"]);
   });
 
   it("type-checks `check` blocks and maps errors to README lines", async () => {
