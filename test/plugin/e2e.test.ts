@@ -107,14 +107,14 @@ describe("generated modules, imported and called over loopback", () => {
         watch: async (req: { q: string }, sender: { send(x: object): Promise<void> }) => {
           for (let i = 0; i < 3; i++) await sender.send({ a: `${req.q} ${i}` });
         },
-      });
-      for (const svc of [reserved.ReservedService, reserved.CollideService, globals.PromiseService]) server.add(svc, recordingHandlers(svc));
+      } as never);
+      for (const svc of [reserved.ReservedService, reserved.CollideService, globals.PromiseService]) server.add(svc, recordingHandlers(svc) as never);
       server.add(editions.EditionsService, {
         send: (req: { text: string; count: number }) => ({ text: `${req.text} x${req.count}` }),
         chat: async (receiver: AsyncIterable<{ text: string }>, sender: { send(x: object): Promise<void> }) => {
           for await (const ping of receiver) await sender.send({ text: ping.text.toUpperCase() });
         },
-      });
+      } as never);
     });
   });
   afterAll(() => h?.close());
