@@ -266,6 +266,18 @@ try {
   }, 200_000);
 
   // After the test above (same scratch project, generated code in src/gen).
+  it("works as a protoc plugin too, with the same output as under buf", async () => {
+    mkdirSync(join(scratch, "protoc-out"));
+    await run(
+      "protoc",
+      ["-I", "proto", `--plugin=protoc-gen-safestub=${join(scratch, "node_modules/.bin/protoc-gen-safestub")}`, "--safestub_out=protoc-out", "--safestub_opt=import_extension=js", "scratch/v1/counter.proto"],
+      scratch,
+      60_000,
+    );
+    expect(readFileSync(join(scratch, "protoc-out/scratch/v1/counter_grpc.ts"), "utf8")).toBe(readFileSync(join(scratch, "src/gen/scratch/v1/counter_grpc.ts"), "utf8"));
+  });
+
+
   it.runIf("./eslint" in repoPackage.exports)("lints with safestub/eslint's recommended config", async () => {
     writeFileSync(
       join(scratch, "eslint.config.js"),
