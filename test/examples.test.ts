@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { Code, createChannel, createServer, RpcError, type Channel, type Server } from "safestub";
+import { Code, createChannel, createServer, RpcError, type Channel, type Server, type ServerContext } from "safestub";
 import * as helloworld from "../examples/helloworld.js";
 import * as multiplex from "../examples/multiplex.js";
 import * as routeGuide from "../examples/route_guide.js";
@@ -174,21 +174,24 @@ describe("multiplex", () => {
     const names = ["a", "b", "c", "d"];
     const expected = names.length * 2;
     let arrived = 0;
+    const peers = new Set<string>();
     let open!: () => void;
     const allArrived = new Promise<void>((resolve) => (open = resolve));
-    const gate = async () => {
+    const gate = async (ctx: ServerContext) => {
+      peers.add(ctx.peer);
       if (++arrived === expected) open();
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new RpcError(Code.DEADLINE_EXCEEDED, `only ${arrived} of ${expected} calls arrived`)), 5_000).unref());
       await Promise.race([allArrived, timeout]);
     };
     const server = createServer()
-      .add(GreeterService, { sayHello: async (req, ctx) => (await gate(), helloworld.greeter.sayHello(req, ctx)) })
-      .add(EchoService, { ...multiplex.echo, unaryEcho: async (req, ctx) => (await gate(), multiplex.echo.unaryEcho(req, ctx)) });
+      .add(GreeterService, { sayHello: async (req, ctx) => (await gate(ctx), helloworld.greeter.sayHello(req, ctx)) })
+      .add(EchoService, { ...multiplex.echo, unaryEcho: async (req, ctx) => (await gate(ctx), multiplex.echo.unaryEcho(req, ctx)) });
     const channel = await serve(server);
 
     const result = await multiplex.callBothInParallel(channel, names);
 
     expect(arrived).toBe(expected);
+    expect([...peers]).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]); // one channel, one HTTP/2 connection: every call from the same client port
     expect(result).toEqual({ greetings: names.map((n) => `Hello ${n}`), echoes: names });
   });
 });
