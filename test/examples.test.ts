@@ -197,16 +197,22 @@ describe("multiplex", () => {
 });
 
 describe("npm run example (examples/run.ts as a program)", () => {
-  // The program imports "safestub" through the package's self-reference, i.e. dist/ (`npm run build`, part of `npm test`).
-  const run = (args: string[]) =>
+  // As `npm run example` does: tsx with examples/tsconfig.json (no `paths`), so the program imports "safestub"
+  // through the package's self-reference, i.e. dist/ (`npm run build`, part of `npm test`).
+  const node = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "examples/run.ts", ...args], { cwd: repoRoot, timeout: 30_000 }, (err, stdout, stderr) =>
+      const env = { ...process.env, TSX_TSCONFIG_PATH: "examples/tsconfig.json" };
+      execFile(process.execPath, ["--import", "tsx", ...args], { cwd: repoRoot, env, timeout: 30_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
       );
     });
+  const run = (args: string[]) => node(["examples/run.ts", ...args]);
 
-  it("needs the built runtime", () => {
+  it("loads safestub from the built dist/, as a user's program would", async () => {
     expect(existsSync(new URL("../dist/runtime/index.js", import.meta.url)), "run `npm run build` first").toBe(true);
+    const { code, stdout } = await node(["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("safestub"))']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(new URL("../dist/runtime/index.js", import.meta.url).href);
   });
 
   it.each([
