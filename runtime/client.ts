@@ -3,7 +3,7 @@ import type { Channel } from "./channel.js";
 import { ClientStream, notify, startFailure } from "./client-stream.js";
 import { Code } from "./code.js";
 import { RpcError } from "./errors.js";
-import { fromGrpcMetadata, type Metadata } from "./metadata.js";
+import { fromGrpcMetadata, Metadata } from "./metadata.js";
 import { Receiver } from "./receiver.js";
 import { Sender } from "./sender.js";
 import type { Codec, MethodDefinition } from "./service.js";
@@ -88,8 +88,18 @@ export class CallInvoker {
       } catch (err) {
         return reject(startFailure(err));
       }
-      if (call.onHeaders) grpcCall.on("metadata", (md: grpc.Metadata) => notify(call.onHeaders, fromGrpcMetadata(md)));
-      if (call.onTrailers) grpcCall.on("status", (s: grpc.StatusObject) => notify(call.onTrailers, fromGrpcMetadata(s.metadata)));
+      if (call.onHeaders || call.onTrailers) {
+        let sawHeaders = false;
+        grpcCall.on("metadata", (md: grpc.Metadata) => {
+          sawHeaders = true;
+          notify(call.onHeaders, fromGrpcMetadata(md));
+        });
+        grpcCall.on("status", (s: grpc.StatusObject) => {
+          // A trailers-only response has no headers: report them empty, as streaming calls do.
+          if (!sawHeaders) notify(call.onHeaders, new Metadata());
+          notify(call.onTrailers, fromGrpcMetadata(s.metadata));
+        });
+      }
       call.signal?.addEventListener("abort", onAbort, { once: true });
     });
   }

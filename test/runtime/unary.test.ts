@@ -108,6 +108,16 @@ describe("unary calls", () => {
     expect(trailers?.get("x-multi")).toBe("a, b");
   });
 
+  it("reports empty headers to onHeaders when the response is trailers-only", async () => {
+    h.impl.unary = async () => {
+      throw new RpcError(Code.ABORTED, "nothing sent");
+    };
+    let headers: Metadata | undefined;
+    await rejection(h.client.unary(msg(), { onHeaders: (md) => (headers = md) }));
+    expect(headers).toBeInstanceOf(Metadata);
+    expect(headers!.get("x-anything")).toBeUndefined();
+  });
+
   it("merges client default options under per-call options", async () => {
     h.impl.unary = async (_req, ctx) => msg({ text: `${String(ctx.metadata.get("x-a"))},${String(ctx.metadata.get("x-b"))}` });
     const client = new ProbeClient(h.channel, { metadata: { "x-a": "default-a", "x-b": "default-b" } });
