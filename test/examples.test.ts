@@ -4,8 +4,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ESLint } from "eslint";
+import tseslint from "typescript-eslint";
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, RpcError, type Channel, type Server, type ServerContext } from "safestub";
+import safestubLint from "../eslint/index.js";
 import * as helloworld from "../examples/helloworld.js";
 import * as multiplex from "../examples/multiplex.js";
 import * as routeGuide from "../examples/route_guide.js";
@@ -239,4 +242,26 @@ describe("npm run example (examples/run.ts as a program)", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("usage:");
   });
+});
+
+describe("the examples and safestub/eslint", () => {
+  it("are clean under the recommended config; the deliberate double send is marked, and the marks are needed", async () => {
+    const eslint = new ESLint({
+      cwd: repoRoot,
+      overrideConfigFile: true,
+      overrideConfig: [
+        safestubLint.configs.recommended,
+        {
+          files: ["examples/**/*.ts"],
+          // examples/tsconfig.json: safestub's types from dist/, as in a user's project.
+          languageOptions: { parser: tseslint.parser, parserOptions: { project: "./examples/tsconfig.json", tsconfigRootDir: repoRoot } },
+          linterOptions: { reportUnusedDisableDirectives: "error" },
+        },
+      ] as ESLint.Options["overrideConfig"],
+    });
+    const results = await eslint.lintFiles(["examples/*.ts"]);
+    expect(results.length).toBeGreaterThanOrEqual(4);
+    const reports = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(repoRoot.length)}:${m.line} ${m.ruleId ?? ""} ${m.message}`));
+    expect(reports).toEqual([]);
+  }, 120_000);
 });
