@@ -1,0 +1,120 @@
+// Runs every workload against one stack in this process and prints one JSON line of results.
+// Started by bench/run.ts, one process per stack and repetition, so RSS is per stack.
+import { sequence, type Stack, type StackFactory, type StackOptions } from "./lib/stack.js";
+import { percentile } from "./lib/stats.js";
+
+/** Bounded counts for each workload (the parent picks full or --quick). */
+export interface Counts {
+  readonly unaryLatency: number;
+  readonly unaryConcurrent: number;
+  readonly concurrency: number;
+  readonly serverStream: number;
+  readonly clientStream: number;
+  readonly pingPong: number;
+  readonly oneWay: number;
+  readonly oneWaySize: number;
+  /** A workload that runs longer than this stops early and reports its rate over what it did. */
+  readonly capSeconds: number;
+}
+
+export interface ChildConfig extends StackOptions {
+  readonly counts: Counts;
+}
+
+/** One repetition's figures for one stack. Rates are per second; `capped` lists workloads that hit the time cap. */
+export interface ChildResult {
+  unaryP50Us: number;
+  unaryP99Us: number;
+  unaryConcurrentCps: number;
+  serverStreamMps: number;
+  clientStreamMps: number;
+  pingPongRtps: number;
+  oneWayMBps: number;
+  rssMB: number;
+  capped: string[];
+}
+
+const SMALL = new Uint8Array(8).fill(7);
+
+export async function runChild(factory: StackFactory): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? "{}") as ChildConfig;
+  const { counts } = config;
+  const stack = await factory(config);
+  const capped: string[] = [];
+  const capMs = counts.capSeconds * 1000;
+
+  // Warm up every path once (connection, JIT), with small counts.
+  for (let i = 0; i < 200; i++) await stack.unary(i);
+  await stack.serverStream(2000, 8);
+  await stack.clientStream(sequence(2000), SMALL);
+  await stack.pingPong(sequence(500), SMALL);
+  await stack.oneWay(sequence(500), new Uint8Array(counts.oneWaySize));
+
+  const latencies = await unaryLatencies(stack, counts.unaryLatency);
+  const unaryConcurrentCps = await unaryConcurrent(stack, counts.unaryConcurrent, counts.concurrency);
+
+  let start = performance.now();
+  const streamed = await stack.serverStream(counts.serverStream, SMALL.length);
+  const serverStreamMps = streamed / seconds(start);
+  expect("serverStream", streamed, counts.serverStream);
+
+  start = performance.now();
+  const counted = await stack.clientStream(sequence(counts.clientStream, start + capMs), SMALL);
+  const clientStreamMps = counted / seconds(start);
+  if (counted < counts.clientStream) capped.push("clientStream");
+
+  start = performance.now();
+  const echoes = await stack.pingPong(sequence(counts.pingPong, start + capMs), SMALL);
+  const pingPongRtps = echoes / seconds(start);
+  if (echoes < counts.pingPong) capped.push("pingPong");
+
+  const blob = new Uint8Array(counts.oneWaySize).fill(9);
+  start = performance.now();
+  const bytes = await stack.oneWay(sequence(counts.oneWay, start + capMs), blob);
+  const oneWayMBps = bytes / 1e6 / seconds(start);
+  if (bytes < counts.oneWay * counts.oneWaySize) capped.push("oneWay");
+
+  stack.close();
+  const result: ChildResult = {
+    unaryP50Us: percentile(latencies, 0.5),
+    unaryP99Us: percentile(latencies, 0.99),
+    unaryConcurrentCps,
+    serverStreamMps,
+    clientStreamMps,
+    pingPongRtps,
+    oneWayMBps,
+    // maxRSS is in KiB: the peak resident set of this client process over all workloads.
+    rssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    capped,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+async function unaryLatencies(stack: Stack, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await stack.unary(i);
+    latencies.push((performance.now() - t) * 1000);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+async function unaryConcurrent(stack: Stack, count: number, concurrency: number): Promise<number> {
+  let issued = 0;
+  const worker = async () => {
+    while (issued < count) await stack.unary(issued++);
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return count / seconds(start);
+}
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+function expect(workload: string, actual: number, wanted: number): void {
+  if (actual !== wanted) throw new Error(`${workload}: got ${actual}, expected ${wanted}`);
+}

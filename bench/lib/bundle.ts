@@ -1,0 +1,30 @@
+// Bundles each stack (and the server) into one ESM file under bench/dist/ with esbuild, so that every
+// child runs plain node (no loader in the RSS figures) and protobuf-ts's extensionless imports resolve.
+// Packages stay external: "safestub" resolves to this package's dist/runtime (npm run build).
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const benchDir = fileURLToPath(new URL("..", import.meta.url));
+
+export async function bundleEntry(name: string, contents: string): Promise<string> {
+  const outfile = `${benchDir}dist/${name}.mjs`;
+  await build({
+    stdin: { contents, resolveDir: benchDir, sourcefile: `${name}-entry.ts`, loader: "ts" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+export function bundleStack(module: string): Promise<string> {
+  return bundleEntry(`stack-${module}`, `import { createStack } from "./stacks/${module}.ts";\nimport { runChild } from "./child.ts";\nawait runChild(createStack);\n`);
+}
+
+export function bundleServer(): Promise<string> {
+  return bundleEntry("server", `import "./server.ts";\n`);
+}

@@ -1,0 +1,27 @@
+// The client stacks and configurations the runtime bench compares.
+
+export interface StackSpec {
+  /** Row label in the tables. */
+  readonly label: string;
+  /** bench/stacks/<module>.ts */
+  readonly module: string;
+  readonly grpcOptions?: Record<string, number>;
+  /** The baseline every ratio is taken against. */
+  readonly baseline?: true;
+  /** A safestub configuration (targets are checked on the `target` one). */
+  readonly safestub?: "target" | "variant";
+}
+
+const RETRY_BUFFER = "grpc.per_rpc_retry_buffer_size";
+
+export const STACKS: readonly StackSpec[] = [
+  { label: "grpc-js + ts-proto (default options)", module: "grpcjs", baseline: true },
+  { label: "grpc-js + ts-proto (retry buffer 0)", module: "grpcjs", grpcOptions: { [RETRY_BUFFER]: 0 } },
+  { label: "safestub (default: retry buffer 64 KiB)", module: "safestub", safestub: "target" },
+  { label: "safestub (retry buffer 0)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 0 }, safestub: "variant" },
+  { label: "safestub (retry buffer 1 MiB = grpc-js default)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 1024 * 1024 }, safestub: "variant" },
+  { label: "ts-proto outputServices=grpc-js", module: "tsproto" },
+  { label: "nice-grpc", module: "nice" },
+  { label: "Connect-ES v2 (connect-node gRPC transport)", module: "connect" },
+  { label: "protobuf-ts (grpc-transport)", module: "protobufts" },
+];

@@ -1,0 +1,67 @@
+// `npm run bench`: the runtime bench (and, unless told otherwise, the codegen bench), then bench/RESULTS.md.
+//   --quick             short smoke run (small counts, 1 repetition; RESULTS.md untouched)
+//   --reps=N            repetitions per stack (default 3)
+//   --only=a,b          only stacks whose module or label matches
+//   --runtime-only / --codegen-only
+//   --corpus=small|full codegen corpus (default small; full = all google/cloud/*/v1)
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { retryBufferLines, runtimeMarkdown } from "./lib/runtime-report.js";
+import { FULL_COUNTS, QUICK_COUNTS, runRuntimeBench, type RuntimeRun } from "./runtime-bench.js";
+import { runCodegenBench, codegenMarkdown, type CodegenRun } from "./codegen-bench.js";
+import { machineLines } from "./lib/machine.js";
+
+const outDir = fileURLToPath(new URL("./out/", import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const quick = flag("quick");
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+mkdirSync(outDir, { recursive: true });
+generateBenchCode();
+const suffix = quick ? "-quick" : "";
+
+let runtime: RuntimeRun | undefined;
+if (!flag("codegen-only")) {
+  const only = value("only")?.split(",");
+  runtime = await runRuntimeBench({ counts: quick ? QUICK_COUNTS : FULL_COUNTS, repetitions: Number(value("reps") ?? (quick ? 1 : 3)), ...(only ? { only } : {}) }, log);
+  writeFileSync(`${outDir}runtime${suffix}.json`, JSON.stringify(runtime, null, 1));
+  console.log(["", "## Runtime", "", ...runtimeMarkdown(runtime), "", "Retry buffer (`grpc.per_rpc_retry_buffer_size`) comparison, medians:", "", ...retryBufferLines(runtime), ""].join("\n"));
+}
+let codegen: CodegenRun | undefined;
+if (!flag("runtime-only")) {
+  codegen = await runCodegenBench({ corpus: quick ? "quick" : value("corpus") === "full" ? "full" : "small" }, log);
+  writeFileSync(`${outDir}codegen${suffix}-${codegen.corpus}.json`, JSON.stringify(codegen, null, 1));
+  console.log(["", "## Codegen", "", ...codegenMarkdown(codegen), ""].join("\n"));
+}
+if (!quick) writeResults();
+
+/** bench/gen/: the bench proto for every stack (bench/buf.gen.yaml; safestub's plugin needs `npm run build`). */
+function generateBenchCode(): void {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const bin = `${root}node_modules/.bin`;
+  execFileSync(`${bin}/buf`, ["generate", "--template", "bench/buf.gen.yaml"], { cwd: root, stdio: "inherit", env: { ...process.env, PATH: `${bin}:${process.env["PATH"] ?? ""}` } });
+}
+
+/** bench/RESULTS.md from the latest full runtime run and the latest codegen runs (small and full corpus). */
+function writeResults(): void {
+  const read = <T>(name: string): T | undefined => {
+    try {
+      return JSON.parse(readFileSync(`${outDir}${name}`, "utf8")) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  const rt = runtime ?? read<RuntimeRun>("runtime.json");
+  const cg = [read<CodegenRun>("codegen-small.json"), read<CodegenRun>("codegen-full.json")].filter((c): c is CodegenRun => c !== undefined);
+  const lines = ["# safestub benchmark results", "", "Written by `npm run bench` (bench/run.ts); the latest full run. See bench/README.md for what each workload does.", "", "## Machine and versions", "", ...machineLines(), ""];
+  if (rt) {
+    lines.push("## Runtime", "", `Run started ${rt.startedAt}, took ${Math.round(rt.seconds)} s; load average before ${rt.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${rt.loadAfter.map((l) => l.toFixed(2)).join(" ")}.`, "");
+    lines.push(`Counts: unary latency ${rt.counts.unaryLatency} sequential calls; unary ${rt.counts.unaryConcurrent} calls with ${rt.counts.concurrency} in flight; server streaming ${rt.counts.serverStream} × 8 B; client streaming ${rt.counts.clientStream} × 8 B, every send awaited; bidi ping-pong ${rt.counts.pingPong} round trips; bidi one-way ${rt.counts.oneWay} × ${rt.counts.oneWaySize} B; ${rt.counts.capSeconds} s cap per streaming workload.`, "");
+    lines.push(...runtimeMarkdown(rt), "", "### Retry buffer", "", "`grpc.per_rpc_retry_buffer_size`, medians from the same run:", "", ...retryBufferLines(rt), "");
+  }
+  for (const c of cg) lines.push(`## Codegen (${c.corpus} corpus)`, "", ...codegenMarkdown(c), "");
+  writeFileSync(fileURLToPath(new URL("./RESULTS.md", import.meta.url)), `${lines.join("\n")}\n`);
+  log("wrote bench/RESULTS.md");
+}
