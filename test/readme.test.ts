@@ -3,6 +3,8 @@
 //   ```ts check                          a complete module: type-checked with tsc against the repo. Import
 //                                        the runtime as "safestub" and generated code as "./gen/<file>.js"
 //                                        (e.g. "./gen/route_guide_grpc.js"); top-level await is fine.
+//   ```ts run                            the same, and then run with tsx: it must exit 0 within 30 s
+//                                        (start servers on 127.0.0.1:0, close what you open).
 //   ```ts from=examples/route_guide.ts   a verbatim quote of whole lines of that file (indentation ignored);
 //                                        test/examples.test.ts runs the examples.
 //   ```ts nocheck                        a deliberate exception (API shape sketches that are not modules).
@@ -44,11 +46,21 @@ function codeBlocks(markdown: string): CodeBlock[] {
 
 const isTypeScript = (b: CodeBlock) => b.lang === "ts" || b.lang === "typescript";
 
+/** Runs a process and resolves with its exit code and output (never rejects). */
+function exec(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, args, { cwd, env, timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, output: stdout + stderr }),
+    ),
+  );
+}
+
 /**
- * Type-checks snippets as modules next to a `gen` link to the repo's gen/, with "safestub" mapped to
- * runtime/index.ts. Returns tsc's diagnostics with snippet file names replaced by README line numbers.
+ * Type-checks `check` and `run` snippets as modules next to a `gen` link to the repo's gen/, with
+ * "safestub" mapped to runtime/index.ts, then runs the `run` ones with tsx. Returns the problems,
+ * with snippet file names replaced by README line numbers.
  */
-async function typeCheck(snippets: readonly CodeBlock[], source: string): Promise<string[]> {
+async function checkSnippets(snippets: readonly CodeBlock[], source: string): Promise<string[]> {
   mkdirSync(join(repoRoot, "out"), { recursive: true });
   const dir = mkdtempSync(join(repoRoot, "out", "readme-check-"));
   try {
@@ -62,17 +74,26 @@ async function typeCheck(snippets: readonly CodeBlock[], source: string): Promis
       }),
     );
     snippets.forEach((s, i) => writeFileSync(join(dir, `snippet-${i}.ts`), `${s.code}\nexport {};\n`));
-    const output = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], { cwd: dir, timeout: 120_000 }, (_err, stdout, stderr) =>
-        resolve(stdout + stderr),
-      ),
-    );
-    return output
+    const tsc = await exec([join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], dir, process.env, 120_000);
+    const typeErrors = tsc.output
       .split("\n")
       .filter((l) => /error TS\d+/.test(l))
       .map((l) =>
         l.replace(/^.*snippet-(\d+)\.ts\((\d+),(\d+)\)/, (_m, i: string, row: string, col: string) => `${source}:${snippets[Number(i)]!.line + Number(row) - 1}:${col}`),
       );
+    if (typeErrors.length > 0 || tsc.code !== 0) return typeErrors.length > 0 ? typeErrors : [`${source}: tsc failed: ${tsc.output}`];
+
+    const failures: string[] = [];
+    for (const [i, snippet] of snippets.entries()) {
+      if (snippet.tag !== "run") continue;
+      const env = { ...process.env, TSX_TSCONFIG_PATH: join(dir, "tsconfig.json") };
+      const run = await exec(["--import", "tsx", join(dir, `snippet-${i}.ts`)], dir, env, 30_000);
+      if (run.code === 0) continue;
+      const lines = run.output.trim().split("\n");
+      const errors = lines.filter((l) => /^\w*Error\b/.test(l));
+      failures.push(`${source}:${snippet.line}: exited ${run.code ?? "on timeout"}: ${(errors.length > 0 ? errors : lines).slice(0, 3).join(" | ")}`);
+    }
+    return failures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -96,8 +117,8 @@ function quoteMismatches(blocks: readonly CodeBlock[], source: string): string[]
 function untagged(blocks: readonly CodeBlock[], source: string): string[] {
   return blocks
     .filter(isTypeScript)
-    .filter((b) => !(b.tag === "check" || b.tag === "nocheck" || /^from=\S+$/.test(b.tag)))
-    .map((b) => `${source}:${b.line}: a ts block needs a tag: "check", "from=<file>" or "nocheck" (got ${JSON.stringify(b.tag)})`);
+    .filter((b) => !(b.tag === "check" || b.tag === "run" || b.tag === "nocheck" || /^from=\S+$/.test(b.tag)))
+    .map((b) => `${source}:${b.line}: a ts block needs a tag: "check", "run", "from=<file>" or "nocheck" (got ${JSON.stringify(b.tag)})`);
 }
 
 describe("README snippet checker", () => {
@@ -135,6 +156,20 @@ describe("README snippet checker", () => {
     "```sh",
     "npm test",
     "```",
+    "```ts run",
+    'import { createChannel, createServer } from "safestub";',
+    'import { GreeterClient, GreeterService } from "./gen/helloworld_grpc.js";',
+    "const server = createServer().add(GreeterService, { sayHello: (request) => ({ message: `Hello ${request.name}` }) });",
+    'const port = await server.listen("127.0.0.1:0");',
+    "const channel = createChannel(`http://127.0.0.1:${port}`);",
+    'const reply = await new GreeterClient(channel).sayHello({ name: "README" });',
+    'if (reply.message !== "Hello README") throw new Error(reply.message);',
+    "channel.close();",
+    "await server.shutdown();",
+    "```",
+    "```ts run",
+    'throw new Error("this snippet fails");',
+    "```",
   ].join("\n");
 
   it("finds fenced blocks with their language, tag and line", () => {
@@ -147,6 +182,8 @@ describe("README snippet checker", () => {
       { line: 26, lang: "ts", tag: "from=examples/helloworld.ts" },
       { line: 29, lang: "typescript", tag: "" },
       { line: 32, lang: "sh", tag: "" },
+      { line: 35, lang: "ts", tag: "run" },
+      { line: 46, lang: "ts", tag: "run" },
     ]);
   });
 
@@ -157,11 +194,16 @@ describe("README snippet checker", () => {
     expect(quoteMismatches(blocks, "S.md")).toEqual(["S.md:20: not a verbatim quote of examples/helloworld.ts", "S.md:26: not a verbatim quote of examples/helloworld.ts"]);
   });
 
-  it("type-checks `check` blocks and maps errors to README lines", async () => {
-    const errors = await typeCheck(codeBlocks(sample).filter((b) => b.tag === "check"), "S.md");
+  it("type-checks `check` and `run` blocks and maps errors to README lines", async () => {
+    const errors = await checkSnippets(codeBlocks(sample).filter((b) => b.tag === "check" || b.tag === "run"), "S.md");
     // Only the second block is wrong (name: 1, and message is a string): both errors point into it.
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) expect(error).toMatch(/^S\.md:12:\d+: error TS\d+/);
+  }, 130_000);
+
+  it("runs `run` blocks once they type-check: the quick start passes, a throwing block is reported", async () => {
+    const failures = await checkSnippets(codeBlocks(sample).filter((b) => b.tag === "run"), "S.md");
+    expect(failures).toEqual([expect.stringMatching(/^S\.md:46: exited 1: Error: this snippet fails/)]);
   }, 130_000);
 });
 
@@ -173,8 +215,8 @@ describe.runIf(existsSync(readmePath))("README.md", () => {
     expect([...untagged(blocks, "README.md"), ...quoteMismatches(blocks, "README.md")]).toEqual([]);
   });
 
-  it("type-checks its `check` blocks", async () => {
-    const checked = blocks.filter((b) => b.tag === "check");
-    expect(checked.length === 0 ? [] : await typeCheck(checked, "README.md")).toEqual([]);
-  }, 130_000);
+  it("type-checks its `check` and `run` blocks and runs the `run` ones", async () => {
+    const checked = blocks.filter((b) => b.tag === "check" || b.tag === "run");
+    expect(checked.length === 0 ? [] : await checkSnippets(checked, "README.md")).toEqual([]);
+  }, 200_000);
 });
