@@ -12,7 +12,8 @@ import {
   type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,22 +26,24 @@ export const tsProtoParameter = "outputServices=false,esModuleInterop=true,impor
 export const safestubParameter = "import_extension=js";
 
 /**
- * Builds (once, cached under out/corpus) a buf image of the whole corpus.
+ * A buf image of the corpus (cached under out/corpus), limited to `dirs`
+ * (e.g. "google/api") and what they import, or all of it without `dirs`.
  * google/protobuf is left out: it holds editions test files that do not
  * compile on their own, and buf supplies the well-known types itself.
  */
-export function corpusImage(): FileDescriptorProto[] {
-  const image = join(root, "out/corpus/google-proto-files.binpb");
+export function corpusImage(dirs: string[] = []): FileDescriptorProto[] {
+  const key = dirs.length === 0 ? "all" : createHash("sha256").update(dirs.join("\n")).digest("hex").slice(0, 12);
+  const image = join(root, `out/corpus/google-proto-files-${key}.binpb`);
   const stamp = statSync(join(corpusDir, "package.json")).mtimeMs;
   if (!existsSync(image) || statSync(image).mtimeMs < stamp) {
     mkdirSync(dirname(image), { recursive: true });
-    const r = spawnSync(bin("buf"), ["build", corpusDir, "--exclude-path", join(corpusDir, "google/protobuf"), "-o", `${image}.tmp`], {
+    const paths = dirs.flatMap((d) => ["--path", join(corpusDir, d)]);
+    const r = spawnSync(bin("buf"), ["build", corpusDir, "--exclude-path", join(corpusDir, "google/protobuf"), ...paths, "-o", `${image}.tmp`], {
       encoding: "utf8",
       timeout: 600_000,
     });
     if (r.status !== 0) throw new Error(`buf build failed: ${r.stderr || r.error}`);
-    writeFileSync(image, readFileSync(`${image}.tmp`));
-    rmSync(`${image}.tmp`);
+    renameSync(`${image}.tmp`, image);
   }
   return fromBinary(FileDescriptorSetSchema, readFileSync(image)).file;
 }
@@ -153,7 +156,7 @@ export function typecheck(dir: string, roots: string[], compiler: "5" | "7" = "7
 }
 
 export interface CorpusReport {
-  prefixes: string[];
+  dirs: string[];
   targets: number;
   services: number;
   methods: number;
@@ -163,9 +166,10 @@ export interface CorpusReport {
   tsc: TscRun & { compiler: string };
 }
 
-/** Generates and type-checks one slice of the corpus into `dir`. */
-export function runCorpus(prefixes: string[], dir: string, compiler: "5" | "7" = "7"): CorpusReport {
-  const files = corpusImage();
+/** Generates and type-checks, into `dir`, every file with services under `dirs` (all of the corpus if empty). */
+export function runCorpus(dirs: string[], dir: string, compiler: "5" | "7" = "7"): CorpusReport {
+  const files = corpusImage(dirs);
+  const prefixes = dirs.length === 0 ? [""] : dirs.map((d) => `${d.replace(/\/$/, "")}/`);
   const slice = sliceRequest(files, prefixes);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -177,7 +181,7 @@ export function runCorpus(prefixes: string[], dir: string, compiler: "5" | "7" =
   const tsc = typecheck(dir, roots, compiler);
   const size = (r: PluginRun) => ({ ms: Math.round(r.ms), files: r.files.length, bytes: r.files.reduce((n, f) => n + f.content.length, 0) });
   return {
-    prefixes,
+    dirs,
     targets: slice.targets.length,
     services: slice.services,
     methods: slice.methods,
@@ -188,12 +192,13 @@ export function runCorpus(prefixes: string[], dir: string, compiler: "5" | "7" =
   };
 }
 
-// CLI: tsx test/plugin/corpus.ts [--tsc5] [--all | prefix...]
+// CLI: tsx test/plugin/corpus.ts [--tsc5] [--all | dir...]   (dir like google/api)
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const compiler = args.includes("--tsc5") ? "5" : "7";
-  const prefixes = args.filter((a) => !a.startsWith("--"));
-  const report = runCorpus(args.includes("--all") || prefixes.length === 0 ? [""] : prefixes, join(root, "out/corpus/all"), compiler);
+  const dirs = args.filter((a) => !a.startsWith("--"));
+  const all = args.includes("--all") || dirs.length === 0;
+  const report = runCorpus(all ? [] : dirs, join(root, all ? "out/corpus/all" : "out/corpus/slice"), compiler);
   const { output, ...tsc } = report.tsc;
   console.log(JSON.stringify({ ...report, tsc }, null, 2));
   if (report.tsc.errors > 0) {
