@@ -35,13 +35,14 @@ export interface ChildResult {
 }
 
 const SMALL = new Uint8Array(8).fill(7);
+let capMs = Infinity;
 
 export async function runChild(factory: StackFactory): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ChildConfig;
   const { counts } = config;
   const stack = await factory(config);
   const capped: string[] = [];
-  const capMs = counts.capSeconds * 1000;
+  capMs = counts.capSeconds * 1000;
 
   // Warm up every path once (connection, JIT), with small counts.
   for (let i = 0; i < 200; i++) await stack.unary(i);
@@ -50,29 +51,32 @@ export async function runChild(factory: StackFactory): Promise<void> {
   await stack.pingPong(sequence(500), SMALL);
   await stack.oneWay(sequence(500), new Uint8Array(counts.oneWaySize));
 
+  // A count of 0 skips a workload (bench/profile.ts profiles one workload at a time).
   const latencies = await unaryLatencies(stack, counts.unaryLatency);
-  const unaryConcurrentCps = await unaryConcurrent(stack, counts.unaryConcurrent, counts.concurrency);
+  const unaryConcurrentCps = counts.unaryConcurrent ? await unaryConcurrent(stack, counts.unaryConcurrent, counts.concurrency) : NaN;
 
-  let start = performance.now();
-  const streamed = await stack.serverStream(counts.serverStream, SMALL.length);
-  const serverStreamMps = streamed / seconds(start);
-  expect("serverStream", streamed, counts.serverStream);
-
-  start = performance.now();
-  const counted = await stack.clientStream(sequence(counts.clientStream, start + capMs), SMALL);
-  const clientStreamMps = counted / seconds(start);
-  if (counted < counts.clientStream) capped.push("clientStream");
-
-  start = performance.now();
-  const echoes = await stack.pingPong(sequence(counts.pingPong, start + capMs), SMALL);
-  const pingPongRtps = echoes / seconds(start);
-  if (echoes < counts.pingPong) capped.push("pingPong");
-
+  const serverStreamMps = await rate(counts.serverStream, async () => {
+    const streamed = await stack.serverStream(counts.serverStream, SMALL.length);
+    expect("serverStream", streamed, counts.serverStream);
+    return streamed;
+  });
+  const clientStreamMps = await rate(counts.clientStream, async (deadline) => {
+    const counted = await stack.clientStream(sequence(counts.clientStream, deadline), SMALL);
+    if (counted < counts.clientStream) capped.push("clientStream");
+    return counted;
+  });
+  const pingPongRtps = await rate(counts.pingPong, async (deadline) => {
+    const echoes = await stack.pingPong(sequence(counts.pingPong, deadline), SMALL);
+    if (echoes < counts.pingPong) capped.push("pingPong");
+    return echoes;
+  });
   const blob = new Uint8Array(counts.oneWaySize).fill(9);
-  start = performance.now();
-  const bytes = await stack.oneWay(sequence(counts.oneWay, start + capMs), blob);
-  const oneWayMBps = bytes / 1e6 / seconds(start);
-  if (bytes < counts.oneWay * counts.oneWaySize) capped.push("oneWay");
+  const oneWayMBps =
+    (await rate(counts.oneWay, async (deadline) => {
+      const bytes = await stack.oneWay(sequence(counts.oneWay, deadline), blob);
+      if (bytes < counts.oneWay * counts.oneWaySize) capped.push("oneWay");
+      return bytes;
+    })) / 1e6;
 
   stack.close();
   const result: ChildResult = {
@@ -93,6 +97,7 @@ export async function runChild(factory: StackFactory): Promise<void> {
 
 async function unaryLatencies(stack: Stack, count: number): Promise<number[]> {
   const latencies: number[] = [];
+  if (count === 0) return latencies;
   for (let i = 0; i < count; i++) {
     const t = performance.now();
     await stack.unary(i);
@@ -109,6 +114,14 @@ async function unaryConcurrent(stack: Stack, count: number, concurrency: number)
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   return count / seconds(start);
+}
+
+/** Runs `work` (given its deadline) unless `count` is 0, and returns what it did per second. */
+async function rate(count: number, work: (deadline: number) => Promise<number>): Promise<number> {
+  if (count === 0) return NaN;
+  const start = performance.now();
+  const done = await work(start + capMs);
+  return done / seconds(start);
 }
 
 function seconds(start: number): number {

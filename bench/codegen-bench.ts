@@ -12,9 +12,13 @@ const bin = `${root}node_modules/.bin/`;
 
 export type Corpus = "quick" | "small" | "full";
 
-/** One measured command: wall seconds and peak RSS of the largest process (protoc or its plugin). */
+/**
+ * One measured command: wall seconds, CPU seconds (user + system, the command and its children: steadier
+ * than wall time on a shared machine) and peak RSS of the largest process (protoc or its plugin).
+ */
 export interface Measure {
   seconds: number;
+  cpuSeconds: number;
   peakMB: number;
   ok: boolean;
   note?: string;
@@ -52,11 +56,11 @@ function corpusDirectories(corpus: Corpus): string[] {
 
 function measure(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Measure {
   const timeFile = `${root}bench/out/.time`;
-  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, command, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  const [seconds, kib] = execFileSync("tail", ["-n", "1", timeFile], { encoding: "utf8" }).trim().split(" ").map(Number);
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", "-o", timeFile, command, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const [seconds, user, system, kib] = execFileSync("tail", ["-n", "1", timeFile], { encoding: "utf8" }).trim().split(" ").map(Number);
   const ok = r.status === 0;
   const output = `${r.stdout}${r.stderr}`.trim();
-  const m: Measure = { seconds: seconds ?? NaN, peakMB: ((kib ?? NaN) * 1024) / 1e6, ok };
+  const m: Measure = { seconds: seconds ?? NaN, cpuSeconds: (user ?? NaN) + (system ?? NaN), peakMB: ((kib ?? NaN) * 1024) / 1e6, ok };
   if (!ok) m.note = output.split("\n").slice(0, 3).join(" | ").slice(0, 300);
   return m;
 }
@@ -147,7 +151,7 @@ export async function runCodegenBench(options: { corpus: Corpus }, log: (line: s
     if (dir) mkdirSync(`${out}${dir}`, { recursive: true });
     const m = measure("protoc", ["-I", protoRoot, ...args, ...(name === "protoc-gen-es v2" ? withImports : files)], { NODE_OPTIONS: "--max-old-space-size=16384" });
     run.generate[name] = { ...m, outputFiles: dir ? countFiles(`${out}${dir}`, ".ts") : 0 };
-    log(`generate ${name}: ${m.seconds} s, ${Math.round(m.peakMB)} MB${m.ok ? "" : ` FAILED ${m.note}`}`);
+    log(`generate ${name}: ${m.seconds} s (CPU ${m.cpuSeconds.toFixed(2)} s), ${Math.round(m.peakMB)} MB${m.ok ? "" : ` FAILED ${m.note}`}`);
   }
 
   // The safestub stubs are checked together with the messages they import, as a user compiles them.
@@ -159,18 +163,18 @@ export async function runCodegenBench(options: { corpus: Corpus }, log: (line: s
     for (const [compiler, tsc] of Object.entries(COMPILERS)) {
       const m = measure(process.execPath, ["--max-old-space-size=16384", tsc, "-p", `${out}${dir}/tsconfig.json`]);
       run.typecheck[label]![compiler] = m;
-      log(`${compiler} ${label}: ${m.seconds} s, ${Math.round(m.peakMB)} MB${m.ok ? "" : ` ERRORS ${m.note}`}`);
+      log(`${compiler} ${label}: ${m.seconds} s (CPU ${m.cpuSeconds.toFixed(2)} s), ${Math.round(m.peakMB)} MB${m.ok ? "" : ` ERRORS ${m.note}`}`);
     }
   }
   return run;
 }
 
 export function codegenMarkdown(run: CodegenRun): string[] {
-  const mb = (m: Measure | undefined) => (m ? `${m.seconds.toFixed(1)} s, ${Math.round(m.peakMB).toLocaleString("en-US")} MB${m.ok ? "" : " (failed)"}` : "–");
+  const mb = (m: Measure | undefined) => (m ? `${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(1)} s), ${Math.round(m.peakMB).toLocaleString("en-US")} MB${m.ok ? "" : " (failed)"}` : "–");
   const lines = [
     `Corpus: ${run.files} \`.proto\` files in ${run.directories.length} \`google/cloud/*/v1\` directories of google-proto-files (${run.filesWithImports} with imports), ${run.services} services, ${run.rpcs} rpcs. Run started ${run.startedAt}.`,
     "",
-    "Generation: one `protoc` run per generator over the whole corpus (wall time, peak RSS of the largest process, protoc or plugin).",
+    "Generation: one `protoc` run per generator over the whole corpus: wall time (CPU time, user + system, of protoc and the plugin), peak RSS of the largest process (protoc or the plugin).",
     "",
     "| generator | output .ts files | generate |",
     "|---|---:|---:|",
@@ -189,18 +193,23 @@ export function codegenMarkdown(run: CodegenRun): string[] {
 }
 
 function targetLines(run: CodegenRun): string[] {
-  const gen = (k: string) => run.generate[k]?.seconds ?? NaN;
-  const safestub = gen("safestub");
-  const lines = [`Targets (${run.corpus} corpus):`, ""];
-  for (const other of ["ts-proto outputServices=grpc-js", "protoc-gen-es v2"]) {
-    const ratio = safestub / gen(other);
-    lines.push(`- ${ratio < 0.1 ? "met" : "**MISSED**"}: safestub generation under a tenth of ${other}: ${safestub.toFixed(1)} s vs ${gen(other).toFixed(1)} s (${ratio.toFixed(3)}×)`);
-  }
-  for (const compiler of Object.keys(COMPILERS)) {
-    const t = (label: string) => run.typecheck[label]?.[compiler]?.seconds ?? NaN;
-    const added = t("ts-proto messages + safestub _grpc.ts") - t("ts-proto messages alone");
-    const es = t("protoc-gen-es v2");
-    lines.push(`- ${added < es ? "met" : "**MISSED**"} (${compiler}): type-checking safestub's _grpc.ts adds ${added.toFixed(1)} s to the messages' check, vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
+  const lines = [`Targets (${run.corpus} corpus), on wall time and on CPU time:`, ""];
+  for (const [what, pick] of [["wall", (m: Measure) => m.seconds], ["CPU", (m: Measure) => m.cpuSeconds]] as const) {
+    const gen = (k: string) => (run.generate[k] ? pick(run.generate[k]!) : NaN);
+    const safestub = gen("safestub");
+    for (const other of ["ts-proto outputServices=grpc-js", "protoc-gen-es v2"]) {
+      const ratio = safestub / gen(other);
+      lines.push(`- ${ratio < 0.1 ? "met" : "**MISSED**"} (${what}): safestub generation under a tenth of ${other}: ${safestub.toFixed(1)} s vs ${gen(other).toFixed(1)} s (${ratio.toFixed(3)}×)`);
+    }
+    for (const compiler of Object.keys(COMPILERS)) {
+      const t = (label: string) => {
+        const m = run.typecheck[label]?.[compiler];
+        return m ? pick(m) : NaN;
+      };
+      const added = t("ts-proto messages + safestub _grpc.ts") - t("ts-proto messages alone");
+      const es = t("protoc-gen-es v2");
+      lines.push(`- ${added < es ? "met" : "**MISSED**"} (${what}, ${compiler}): type-checking safestub's _grpc.ts adds ${added.toFixed(1)} s to the messages' check, vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
+    }
   }
   return lines;
 }

@@ -77,7 +77,7 @@ export async function runRuntimeBench(options: { counts: Counts; repetitions: nu
   return { counts: options.counts, repetitions: options.repetitions, stacks: results, startedAt, seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg() };
 }
 
-async function startServer(file: string): Promise<{ port: number; stop(): void }> {
+export async function startServer(file: string): Promise<{ port: number; stop(): void }> {
   const child = spawn(process.execPath, [file], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {

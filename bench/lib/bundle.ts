@@ -15,6 +15,8 @@ export async function bundleEntry(name: string, contents: string): Promise<strin
     format: "esm",
     target: "node20",
     packages: "external",
+    // No tsconfig paths: "safestub" must stay a package import (dist/runtime, what users run), not runtime/*.ts.
+    tsconfigRaw: {},
     outfile,
     logLevel: "warning",
   });

@@ -1,0 +1,38 @@
+// Profiles one stack on one workload: `node --import tsx bench/profile.ts <module> <workload> [retryBufferBytes]`
+// (module: bench/stacks/<module>.ts; workload: a Counts key such as clientStream). The client runs under
+// `node --cpu-prof`; the profile goes to bench/out/prof/ and the top self-time functions are printed.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Counts } from "./child.js";
+import { bundleServer, bundleStack } from "./lib/bundle.js";
+import { FULL_COUNTS, startServer } from "./runtime-bench.js";
+
+const [module = "safestub", workload = "clientStream", retryBuffer] = process.argv.slice(2);
+const counts: Counts = { ...FULL_COUNTS, unaryLatency: 0, unaryConcurrent: 0, serverStream: 0, clientStream: 0, pingPong: 0, oneWay: 0, [workload]: FULL_COUNTS[workload as keyof Counts] };
+const dir = fileURLToPath(new URL(`./out/prof/${module}-${workload}${retryBuffer ? `-rb${retryBuffer}` : ""}/`, import.meta.url));
+rmSync(dir, { recursive: true, force: true });
+const file = await bundleStack(module);
+const server = await startServer(await bundleServer());
+const config = { port: server.port, counts, ...(retryBuffer ? { grpcOptions: { "grpc.per_rpc_retry_buffer_size": Number(retryBuffer) } } : {}) };
+const r = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, file, JSON.stringify(config)], { encoding: "utf8" });
+server.stop();
+console.log(r.stdout.trim(), r.stderr.trim());
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+const profile = JSON.parse(readFileSync(`${dir}${readdirSync(dir)[0]!}`, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const f = byId.get(id)!.callFrame;
+  const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^file:\/\/\/.*?node_modules\//, "").replace(/^file:\/\/\//, "")}:${f.lineNumber + 1}`;
+  const dt = profile.timeDeltas[i] ?? 0;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  total += dt;
+});
+console.log(`profile ${dir}: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
+for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
