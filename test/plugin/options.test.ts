@@ -1,0 +1,60 @@
+// protoplugin's standard options and safestub's own, in-process on a
+// buf-built descriptor set.
+import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bufImage, runInProcess } from "./helpers.js";
+
+const target = "edge/nested/v1/nested.proto";
+let image: FileDescriptorProto[];
+
+beforeAll(() => {
+  image = bufImage([target, "helloworld.proto"], "options");
+});
+
+const generate = (parameter: string, files = [target]) => {
+  const res = runInProcess(image, files, parameter);
+  return new Map(res.file.map((f) => [f.name, f.content]));
+};
+
+describe("options", () => {
+  it("defaults to target=ts", () => {
+    expect([...generate("").keys()]).toEqual(["edge/nested/v1/nested_grpc.ts"]);
+  });
+
+  it("target=js+dts transpiles the same file", () => {
+    const out = generate("target=js+dts,import_extension=js");
+    expect([...out.keys()].sort()).toEqual(["edge/nested/v1/nested_grpc.d.ts", "edge/nested/v1/nested_grpc.js"]);
+    expect(out.get("edge/nested/v1/nested_grpc.js")).toContain("export class NamesClient");
+    expect(out.get("edge/nested/v1/nested_grpc.d.ts")).toMatch(/getThing\(request: Thing, options\?: CallOptions\): Promise<Thing>;/);
+  });
+
+  it("import_extension decides the extension of relative imports only", () => {
+    const none = generate("import_extension=none").get("edge/nested/v1/nested_grpc.ts")!;
+    expect(none).toContain('from "../../other/things"');
+    expect(none).toContain('from "safestub"');
+    const js = generate("import_extension=js").get("edge/nested/v1/nested_grpc.ts")!;
+    expect(js).toContain('from "../../other/things.js"');
+  });
+
+  it("ts-proto's importSuffix gives the same output as the matching import_extension", () => {
+    const viaSuffix = generate("importSuffix=.js").get("edge/nested/v1/nested_grpc.ts")!;
+    const viaExtension = generate("import_extension=js").get("edge/nested/v1/nested_grpc.ts")!;
+    expect(viaSuffix).toBe(viaExtension);
+  });
+
+  it("runtime_import changes where the runtime comes from", () => {
+    const out = generate("runtime_import=@acme/safestub").get("edge/nested/v1/nested_grpc.ts")!;
+    expect(out).toContain('from "@acme/safestub"');
+    expect(out).not.toContain('from "safestub"');
+  });
+
+  it("ts_nocheck and elide_plugin_version shape the preamble", () => {
+    const out = generate("ts_nocheck=true,elide_plugin_version=true", ["helloworld.proto"]).get("helloworld_grpc.ts")!;
+    expect(out).toContain("// @ts-nocheck");
+    expect(out).not.toMatch(/protoc-gen-safestub v\d/);
+  });
+
+  it("an unknown option fails the run with the option named", () => {
+    expect(() => generate("import_extension=js,bogus=1")).toThrow(/invalid option "bogus=1": unknown option "bogus"/);
+  });
+});
