@@ -26,13 +26,16 @@ export interface ChannelOptions {
 export class Channel {
   /** The target as given to createChannel. */
   readonly address: string;
-  /** @internal The grpc-js client every generated client of this channel calls through. */
+  /** @internal The grpc-js channel every call of every client on this Channel goes through. */
+  readonly grpcChannel: grpc.Channel;
+  /** @internal A grpc-js client on that channel, for connectivity (waitForReady). */
   readonly transport: grpc.Client;
   #closed = false;
 
   /** @internal Use createChannel(). */
-  constructor(address: string, transport: grpc.Client) {
+  constructor(address: string, grpcChannel: grpc.Channel, transport: grpc.Client) {
     this.address = address;
+    this.grpcChannel = grpcChannel;
     this.transport = transport;
   }
 
@@ -67,7 +70,7 @@ export function createChannel(address: string, options: ChannelOptions = {}): Ch
   };
   const channel = new grpc.Channel(target, credentials, channelOptions);
   const transport = new grpc.Client(target, credentials, { ...channelOptions, channelOverride: channel });
-  return new Channel(address, transport);
+  return new Channel(address, channel, transport);
 }
 
 function parseAddress(address: string): { target: string; secure: boolean } {

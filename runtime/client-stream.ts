@@ -6,70 +6,96 @@ import type { ResolvedCall } from "./call-options.js";
 import type { Inbound } from "./receiver.js";
 import type { Outbound } from "./sender.js";
 
-type GrpcStream = grpc.ClientReadableStream<Buffer> | grpc.ClientWritableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>;
+/** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
+type GrpcCall = ReturnType<grpc.Channel["createCall"]>;
 
 /**
- * ClientStream adapts one grpc-js client stream to the Inbound and Outbound
- * ports of Receiver and Sender, and owns the call's lifecycle: headers,
- * trailers, status, cancellation and the abort signal. It is used by the
- * runtime only.
+ * Frames a Sender may queue ahead of the transport; past this many, a send
+ * waits. Like a Writable's highWaterMark of 16 objects, without a stream
+ * object per call.
+ */
+const WRITE_WINDOW = 16;
+
+/**
+ * Messages read ahead of the consumer. The transport is only asked for the
+ * next message (startRead) while fewer than this many wait, so a stream
+ * nobody reads stays paused at the HTTP/2 flow-control window.
+ */
+const STREAM_READ_AHEAD = 4;
+
+/**
+ * ClientStream drives one RPC on grpc-js's call layer and adapts it to the
+ * Inbound and Outbound ports of Receiver and Sender. It owns the call's
+ * lifecycle: headers, trailers, status, cancellation and the abort signal.
+ * It is used by the runtime only.
  */
 export class ClientStream implements Inbound, Outbound {
   readonly headers: Promise<Metadata>;
   readonly trailers: Promise<Metadata>;
-  /** Resolves with the status (as an RpcError for non-OK, "ok" otherwise) once the RPC ended. */
+  /** Resolves with the status (an RpcError for non-OK, "ok" otherwise) once the RPC ended. Never rejects. */
   readonly done: Promise<RpcError | "ok">;
-  readonly #stream: GrpcStream | undefined;
-  readonly #call: ResolvedCall;
+  readonly #options: ResolvedCall;
+  readonly #readAhead: number;
+  readonly #single: boolean;
+  #call: GrpcCall | undefined;
   #outcome: RpcError | "ok" | undefined;
   #cancelled = false;
-  #wake: (() => void) | undefined;
+  #sawHeaders = false;
+  readonly #queue: Buffer[] = [];
+  #reading = false;
+  /** Frames waiting for the transport: grpc-js's call layer takes one write at a time. */
+  readonly #outbox: Buffer[] = [];
+  #writing = false;
+  #halfCloseRequested = false;
+  #wakeReader: (() => void) | undefined;
+  #wakeWriter: (() => void) | undefined;
   #resolveHeaders!: (md: Metadata) => void;
   #resolveTrailers!: (md: Metadata) => void;
   #resolveDone!: (outcome: RpcError | "ok") => void;
   readonly #onAbort = () => this.cancel();
+  readonly #onWritten = () => {
+    this.#writing = false;
+    this.#flush();
+    if (this.#outbox.length < WRITE_WINDOW) this.#wake("writer");
+  };
 
-  /** `start` opens the grpc-js stream; if it throws (channel closed) the call ends at once. */
-  constructor(call: ResolvedCall, start: () => GrpcStream, reads: boolean) {
-    this.#call = call;
+  /**
+   * Starts the RPC at once. `responses` is "stream" for a response stream, or
+   * "single" for calls that get exactly one response (unary, client streaming).
+   */
+  constructor(channel: grpc.Channel, path: string, options: ResolvedCall, responses: "stream" | "single") {
+    this.#options = options;
+    this.#single = responses === "single";
+    // A single response needs a second read to see the end of the stream (or a second message, an error).
+    this.#readAhead = this.#single ? 2 : STREAM_READ_AHEAD;
     this.headers = new Promise((resolve) => (this.#resolveHeaders = resolve));
     this.trailers = new Promise((resolve) => (this.#resolveTrailers = resolve));
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
-    if (call.signal?.aborted) {
+    if (options.signal?.aborted) {
       this.#finish(new RpcError(Code.CANCELLED, "call aborted before it started"), new Metadata());
       return;
     }
-    let stream: GrpcStream;
     try {
-      stream = start();
+      this.#call = channel.createCall(path, options.grpcOptions.deadline ?? Infinity, undefined, null, null);
+      this.#call.start(options.metadata, {
+        onReceiveMetadata: (md) => this.#onHeaders(md),
+        onReceiveMessage: (message: Buffer) => this.#onMessage(message),
+        onReceiveStatus: (status) => this.#onStatus(status),
+      });
     } catch (err) {
+      // grpc-js throws synchronously when the channel was closed.
       this.#finish(startFailure(err), new Metadata());
       return;
     }
-    this.#stream = stream;
-    // Every non-OK status is also emitted as 'error'; the 'status' event carries it for us.
-    stream.on("error", () => {});
-    stream.on("metadata", (md: grpc.Metadata) => {
-      const headers = fromGrpcMetadata(md);
-      this.#resolveHeaders(headers);
-      notify(call.onHeaders, headers);
-    });
-    stream.on("status", (status: grpc.StatusObject) => {
-      const trailers = fromGrpcMetadata(status.metadata);
-      this.#finish(status.code === 0 ? "ok" : new RpcError(status.code as number as Code, status.details, trailers), trailers);
-    });
-    if ("write" in stream) stream.on("drain", () => this.#notify());
-    // A 'readable' listener puts the stream in paused mode: grpc-js reads one
-    // message per _read, so an unread stream stops the HTTP/2 stream.
-    if (reads) stream.on("readable", () => this.#notify());
-    call.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#pull();
   }
 
   /** Ends the RPC with CANCELLED (no-op once it ended). */
   cancel(): void {
     if (this.#outcome !== undefined) return;
     this.#cancelled = true;
-    this.#stream?.cancel();
+    this.#call?.cancelWithStatus(Code.CANCELLED as number as grpc.status, "Cancelled on client");
   }
 
   async dispose(): Promise<void> {
@@ -78,15 +104,18 @@ export class ClientStream implements Inbound, Outbound {
   }
 
   // Inbound
+
   read(): Buffer | null {
     // Messages still buffered when the caller cancelled are dropped: the caller gave up on them.
     if (this.#cancelled) return null;
-    const stream = this.#stream as grpc.ClientReadableStream<Buffer> | undefined;
-    return (stream?.read() as Buffer | null | undefined) ?? null;
+    const message = this.#queue.shift();
+    this.#pull();
+    return message ?? null;
   }
 
   readable(): Promise<void> {
-    return this.#wait();
+    if (this.#outcome !== undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.#wakeReader = resolve));
   }
 
   ended(): RpcError | "ok" | undefined {
@@ -98,47 +127,85 @@ export class ClientStream implements Inbound, Outbound {
   }
 
   // Outbound
+
   write(frame: Buffer): boolean {
-    return (this.#stream as grpc.ClientWritableStream<Buffer>).write(frame);
+    this.#outbox.push(frame);
+    this.#flush();
+    return this.#outbox.length < WRITE_WINDOW;
   }
 
   drained(): Promise<void> {
-    return this.#wait();
+    // grpc-js never calls write callbacks after the call ended: the end wakes us too.
+    if (this.#outcome !== undefined || this.#outbox.length < WRITE_WINDOW) return Promise.resolve();
+    return new Promise((resolve) => (this.#wakeWriter = resolve));
   }
 
   end(): void {
-    (this.#stream as grpc.ClientWritableStream<Buffer>).end();
+    this.#halfCloseRequested = true;
+    this.#flush();
   }
 
-  #wait(): Promise<void> {
-    if (this.#outcome !== undefined) return Promise.resolve();
-    // At most one reader and one writer wait at a time; both are woken by any event.
-    return new Promise((resolve) => {
-      const previous = this.#wake;
-      this.#wake = previous
-        ? () => {
-            previous();
-            resolve();
-          }
-        : resolve;
-    });
+  /** Hands the next frame to grpc-js once the previous write completed; half-closes after the last. */
+  #flush(): void {
+    if (this.#writing || this.#outcome !== undefined) return;
+    const frame = this.#outbox.shift();
+    if (frame) {
+      this.#writing = true;
+      this.#call!.sendMessageWithContext({ callback: this.#onWritten }, frame);
+    } else if (this.#halfCloseRequested) {
+      this.#halfCloseRequested = false;
+      this.#call!.halfClose();
+    }
   }
 
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
+  #pull(): void {
+    if (this.#reading || this.#outcome !== undefined || !this.#call || this.#queue.length >= this.#readAhead) return;
+    this.#reading = true;
+    this.#call.startRead();
+  }
+
+  #onHeaders(md: grpc.Metadata): void {
+    const headers = fromGrpcMetadata(md);
+    this.#sawHeaders = true;
+    this.#resolveHeaders(headers);
+    notify(this.#options.onHeaders, headers);
+  }
+
+  #onMessage(message: Buffer): void {
+    this.#reading = false;
+    if (this.#single && this.#queue.length > 0) {
+      // gRPC-Go calls a second response to a non-streaming call a cardinality violation.
+      this.#call!.cancelWithStatus(Code.INTERNAL as number as grpc.status, "cardinality violation: more than one response message");
+      return;
+    }
+    this.#queue.push(message);
+    this.#pull();
+    this.#wake("reader");
+  }
+
+  #onStatus(status: grpc.StatusObject): void {
+    const trailers = fromGrpcMetadata(status.metadata);
+    this.#finish(status.code === 0 ? "ok" : new RpcError(status.code as number as Code, status.details, trailers), trailers);
+  }
+
+  #wake(which: "reader" | "writer"): void {
+    const wake = which === "reader" ? this.#wakeReader : this.#wakeWriter;
+    if (which === "reader") this.#wakeReader = undefined;
+    else this.#wakeWriter = undefined;
     wake?.();
   }
 
   #finish(outcome: RpcError | "ok", trailers: Metadata): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
-    this.#call.signal?.removeEventListener("abort", this.#onAbort);
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    if (!this.#sawHeaders) notify(this.#options.onHeaders, new Metadata());
     this.#resolveHeaders(new Metadata());
     this.#resolveTrailers(trailers);
-    notify(this.#call.onTrailers, trailers);
+    notify(this.#options.onTrailers, trailers);
     this.#resolveDone(outcome);
-    this.#notify();
+    this.#wake("reader");
+    this.#wake("writer");
   }
 }
 

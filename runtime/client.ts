@@ -1,13 +1,12 @@
 import { resolveCallOptions, type CallOptions } from "./call-options.js";
 import type { Channel } from "./channel.js";
-import { ClientStream, notify, startFailure } from "./client-stream.js";
+import { ClientStream } from "./client-stream.js";
 import { Code } from "./code.js";
 import { RpcError } from "./errors.js";
-import { fromGrpcMetadata, Metadata } from "./metadata.js";
+import type { Metadata } from "./metadata.js";
 import { Receiver } from "./receiver.js";
 import { Sender } from "./sender.js";
 import type { Codec, MethodDefinition } from "./service.js";
-import type * as grpc from "@grpc/grpc-js";
 
 /**
  * CallIdentity exists only in types: its private member makes the call
@@ -52,8 +51,6 @@ export interface BidiStreamingCall<Req, Res> extends StreamingCall {
 /** A call's members without its type-only identity: what the runtime builds before it types the object as a call. */
 type CallMembers<C extends StreamingCall> = Pick<C, keyof C>;
 
-const passThrough = (frame: Buffer): Buffer => frame;
-
 /**
  * CallInvoker starts RPCs on a Channel with a client's default options.
  * Generated clients hold one and delegate every method to it.
@@ -69,82 +66,62 @@ export class CallInvoker {
   }
 
   unary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options?: CallOptions): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
+    let stream: ClientStream;
+    try {
       const call = resolveCallOptions(this.#defaults, options);
-      if (call.signal?.aborted) return reject(new RpcError(Code.CANCELLED, "call aborted before it started"));
       const frame = encodeRequest(method, request);
-      let grpcCall: grpc.ClientUnaryCall;
-      const onAbort = () => grpcCall.cancel();
-      try {
-        grpcCall = this.#channel.transport.makeUnaryRequest(method.path, passThrough, passThrough, frame, call.metadata, call.grpcOptions, (err, value) => {
-          call.signal?.removeEventListener("abort", onAbort);
-          if (err) return reject(fromServiceError(err));
-          try {
-            resolve(method.responseCodec.decode(value!));
-          } catch (cause) {
-            reject(new RpcError(Code.INTERNAL, `failed to decode response: ${String(cause)}`, undefined, { cause }));
-          }
-        });
-      } catch (err) {
-        return reject(startFailure(err));
+      stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single");
+      if (stream.ended() === undefined) {
+        stream.write(frame);
+        stream.end();
       }
-      if (call.onHeaders || call.onTrailers) {
-        let sawHeaders = false;
-        grpcCall.on("metadata", (md: grpc.Metadata) => {
-          sawHeaders = true;
-          notify(call.onHeaders, fromGrpcMetadata(md));
-        });
-        grpcCall.on("status", (s: grpc.StatusObject) => {
-          // A trailers-only response has no headers: report them empty, as streaming calls do.
-          if (!sawHeaders) notify(call.onHeaders, new Metadata());
-          notify(call.onTrailers, fromGrpcMetadata(s.metadata));
-        });
-      }
-      call.signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return singleResponse(stream, method.responseCodec);
   }
 
   serverStreaming<Req, Res>(method: MethodDefinition<Req, Res, "server_streaming">, request: Req, options?: CallOptions): ServerStreamingCall<Res> {
     const call = resolveCallOptions(this.#defaults, options);
     const frame = encodeRequest(method, request);
-    const stream = new ClientStream(call, () => this.#channel.transport.makeServerStreamRequest(method.path, passThrough, passThrough, frame, call.metadata, call.grpcOptions), true);
+    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "stream");
+    if (stream.ended() === undefined) {
+      stream.write(frame);
+      stream.end();
+    }
     return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
   clientStreaming<Req, Res>(method: MethodDefinition<Req, Res, "client_streaming">, options?: CallOptions): ClientStreamingCall<Req, Res> {
     const call = resolveCallOptions(this.#defaults, options);
-    let resolveResponse!: (value: Res) => void;
-    let rejectResponse!: (err: RpcError) => void;
-    const response = new Promise<Res>((resolve, reject) => {
-      resolveResponse = resolve;
-      rejectResponse = reject;
-    });
+    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single");
+    const response = singleResponse(stream, method.responseCodec);
     // The caller may never await the response: its rejection must not become an unhandled one.
     response.catch(() => {});
-    const onResponse = (err: grpc.ServiceError | null, value?: Buffer) => {
-      if (err) return rejectResponse(fromServiceError(err));
-      try {
-        resolveResponse(method.responseCodec.decode(value!));
-      } catch (cause) {
-        rejectResponse(new RpcError(Code.INTERNAL, `failed to decode response: ${String(cause)}`, undefined, { cause }));
-      }
-    };
-    const stream = new ClientStream(call, () => this.#channel.transport.makeClientStreamRequest(method.path, passThrough, passThrough, call.metadata, call.grpcOptions, onResponse), false);
-    // A call that never started (closed channel, aborted signal) gets no callback from grpc-js.
-    void stream.done.then((outcome) => {
-      if (outcome instanceof RpcError) rejectResponse(outcome);
-    });
     return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), response } satisfies CallMembers<ClientStreamingCall<Req, Res>> as ClientStreamingCall<Req, Res>;
   }
 
   bidiStreaming<Req, Res>(method: MethodDefinition<Req, Res, "bidi_streaming">, options?: CallOptions): BidiStreamingCall<Req, Res> {
     const call = resolveCallOptions(this.#defaults, options);
-    const stream = new ClientStream(call, () => this.#channel.transport.makeBidiStreamRequest(method.path, passThrough, passThrough, call.metadata, call.grpcOptions), true);
+    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "stream");
     return {
       ...lifecycle(stream),
       sender: new Sender(method.requestCodec, stream),
       receiver: new Receiver(method.responseCodec, stream, true),
     } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+  }
+}
+
+/** The one response of a unary or client-streaming call, once its status came. */
+async function singleResponse<Res>(stream: ClientStream, codec: Codec<Res>): Promise<Res> {
+  const outcome = await stream.done;
+  if (outcome instanceof RpcError) throw outcome;
+  const frame = stream.read();
+  if (frame === null) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
+  try {
+    return codec.decode(frame);
+  } catch (cause) {
+    throw new RpcError(Code.INTERNAL, `failed to decode the response: ${String(cause)}`, undefined, { cause });
   }
 }
 
@@ -165,8 +142,4 @@ function encodeRequest<Req>(method: { readonly path: string; readonly requestCod
     throw new TypeError(`${method.path}: failed to encode the request: ${String(cause)}`, { cause });
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function fromServiceError(err: grpc.ServiceError): RpcError {
-  return new RpcError(err.code as number as Code, err.details, fromGrpcMetadata(err.metadata));
 }
