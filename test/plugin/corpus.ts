@@ -3,7 +3,7 @@
 // then type-check the safestub output against the ts-proto output.
 //
 // Used by corpus.test.ts (a deterministic slice) and runnable for the whole
-// corpus: `npm run corpus` (= tsx test/plugin/corpus.ts [--all | prefix...]).
+// corpus: `npm run corpus` (= tsx test/plugin/corpus.ts --all; see the CLI at the end).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   CodeGeneratorRequestSchema,
@@ -58,9 +58,9 @@ export interface Slice {
 }
 
 /** A CodeGeneratorRequest for every file with services whose name starts with one of the prefixes ("" = all). */
-export function sliceRequest(files: FileDescriptorProto[], prefixes: string[], parameter = ""): Slice {
+export function sliceRequest(files: FileDescriptorProto[], prefixes: string[], parameter = "", include: (name: string) => boolean = () => true): Slice {
   const byName = new Map(files.map((f) => [f.name, f]));
-  const targets = files.filter((f) => f.service.length > 0 && prefixes.some((p) => f.name.startsWith(p)));
+  const targets = files.filter((f) => f.service.length > 0 && prefixes.some((p) => f.name.startsWith(p)) && include(f.name));
   // Every file the targets need, transitively, in the image's (dependency-first) order.
   const needed = new Set<string>();
   const visit = (name: string) => {
@@ -192,17 +192,100 @@ export function runCorpus(dirs: string[], dir: string, compiler: "5" | "7" = "7"
   };
 }
 
-// CLI: tsx test/plugin/corpus.ts [--tsc5] [--all | dir...]   (dir like google/api)
+/**
+ * Batches of whole API directories (`google/cloud/kms`, or per version such
+ * as `google/ads/googleads/v20` when a directory alone is too big), about
+ * `size` files with services each, so memory stays bounded on the full corpus.
+ */
+export function batches(targets: string[], size: number): string[][] {
+  const groupOf = (name: string, depth: number) => name.split("/").slice(0, depth).join("/");
+  const byDir = new Map<string, string[]>();
+  for (const t of [...targets].sort()) byDir.set(groupOf(t, 3), [...(byDir.get(groupOf(t, 3)) ?? []), t]);
+  const groups: string[][] = [];
+  for (const files of byDir.values()) {
+    if (files.length <= size) groups.push(files);
+    else {
+      const sub = new Map<string, string[]>();
+      for (const t of files) sub.set(groupOf(t, 4), [...(sub.get(groupOf(t, 4)) ?? []), t]);
+      groups.push(...sub.values());
+    }
+  }
+  const out: string[][] = [];
+  for (const g of groups) {
+    const last = out[out.length - 1];
+    if (last && last.length + g.length <= size) last.push(...g);
+    else out.push([...g]);
+  }
+  return out;
+}
+
+export interface FullReport {
+  batches: number;
+  targets: number;
+  services: number;
+  methods: number;
+  tsProtoMs: number;
+  safestubMs: number;
+  tscMs: number;
+  tscErrors: number;
+  tsProtoBytes: number;
+  safestubBytes: number;
+  compiler: string;
+}
+
+/** The whole corpus, batch by batch (see batches): generation and tsc times are summed. */
+export function runFullCorpus(dir: string, compiler: "5" | "7", size = 100, log: (line: string) => void = console.log): FullReport {
+  const files = corpusImage();
+  const all = files.filter((f) => f.service.length > 0).map((f) => f.name);
+  const plan = batches(all, size);
+  const total: FullReport = { batches: plan.length, targets: 0, services: 0, methods: 0, tsProtoMs: 0, safestubMs: 0, tscMs: 0, tscErrors: 0, tsProtoBytes: 0, safestubBytes: 0, compiler };
+  plan.forEach((targets, i) => {
+    const set = new Set(targets);
+    const slice = sliceRequest(files, [""], "", (name) => set.has(name));
+    const batchDir = join(dir, `batch-${String(i).padStart(2, "0")}`);
+    rmSync(batchDir, { recursive: true, force: true });
+    mkdirSync(batchDir, { recursive: true });
+    const tsProto = runPluginBinary(bin("protoc-gen-ts_proto"), [], slice.request, tsProtoParameter);
+    const safestub = runPluginBinary(process.execPath, [join(root, "bin/protoc-gen-safestub")], slice.request, safestubParameter);
+    writeFiles(batchDir, tsProto.files);
+    writeFiles(batchDir, safestub.files);
+    const tsc = typecheck(batchDir, safestub.files.map((f) => f.name), compiler);
+    total.targets += slice.targets.length;
+    total.services += slice.services;
+    total.methods += slice.methods;
+    total.tsProtoMs += Math.round(tsProto.ms);
+    total.safestubMs += Math.round(safestub.ms);
+    total.tscMs += Math.round(tsc.ms);
+    total.tscErrors += tsc.errors;
+    total.tsProtoBytes += tsProto.files.reduce((n, f) => n + f.content.length, 0);
+    total.safestubBytes += safestub.files.reduce((n, f) => n + f.content.length, 0);
+    log(
+      `batch ${i + 1}/${plan.length} ${targets[0]} .. ${targets[targets.length - 1]}: ${targets.length} files, ts-proto ${Math.round(tsProto.ms)} ms, safestub ${Math.round(safestub.ms)} ms, tsc ${Math.round(tsc.ms)} ms, ${tsc.errors} errors`,
+    );
+    if (tsc.errors > 0) log(tsc.output.split("\n").slice(0, 20).join("\n"));
+    else rmSync(batchDir, { recursive: true, force: true }); // keep only failing batches on disk
+  });
+  return total;
+}
+
+// CLI: tsx test/plugin/corpus.ts [--tsc5] [--all | --single | dir...]   (dir like google/api)
+//   --all     the whole corpus in batches of about 100 files with services
+//   --single  the whole corpus in one request per plugin (needs >10 GB of memory for ts-proto)
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const compiler = args.includes("--tsc5") ? "5" : "7";
   const dirs = args.filter((a) => !a.startsWith("--"));
-  const all = args.includes("--all") || dirs.length === 0;
-  const report = runCorpus(all ? [] : dirs, join(root, all ? "out/corpus/all" : "out/corpus/slice"), compiler);
-  const { output, ...tsc } = report.tsc;
-  console.log(JSON.stringify({ ...report, tsc }, null, 2));
-  if (report.tsc.errors > 0) {
-    console.log(output.split("\n").slice(0, 40).join("\n"));
-    process.exitCode = 1;
+  if (dirs.length === 0 && !args.includes("--single")) {
+    const report = runFullCorpus(join(root, "out/corpus/all"), compiler);
+    console.log(JSON.stringify(report, null, 2));
+    if (report.tscErrors > 0) process.exitCode = 1;
+  } else {
+    const report = runCorpus(dirs, join(root, dirs.length === 0 ? "out/corpus/single" : "out/corpus/slice"), compiler);
+    const { output, ...tsc } = report.tsc;
+    console.log(JSON.stringify({ ...report, tsc }, null, 2));
+    if (report.tsc.errors > 0) {
+      console.log(output.split("\n").slice(0, 40).join("\n"));
+      process.exitCode = 1;
+    }
   }
 }
