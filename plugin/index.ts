@@ -10,7 +10,13 @@ import { version } from "./version.js";
 function generateTs(schema: Schema<SafestubOptions>): void {
   for (const file of schema.files) {
     if (file.services.length === 0) continue;
-    const f = schema.generateFile(`${file.name}_grpc.ts`);
+    const name = `${file.name}_grpc.ts`;
+    // ts-proto writes `<file><fileSuffix>.ts` for every file it is given: `foo_grpc.proto` would take our name.
+    const clash = schema.allFiles.find((other) => `${other.name}${schema.options.fileSuffix}.ts` === name);
+    if (clash && schema.targets.includes("ts")) {
+      throw new Error(`${file.proto.name}: safestub would write ${name}, which ts-proto writes for ${clash.proto.name}; rename one of the two files or give both plugins a fileSuffix`);
+    }
+    const f = schema.generateFile(name);
     const t = new Tokens();
     const text = renderServices(buildFileView(schema, file, f, t));
     f.preamble(file);
@@ -18,12 +24,19 @@ function generateTs(schema: Schema<SafestubOptions>): void {
   }
 }
 
-const base = createEcmaScriptPlugin<SafestubOptions>({
-  name: "protoc-gen-safestub",
-  version: `v${version}`,
-  parseOptions,
-  generateTs,
-});
+/**
+ * protoplugin's plugin object keeps state between runs (once a run asked for
+ * js or dts, every later run transpiles too), so each run gets a fresh one.
+ */
+const createBase = () =>
+  createEcmaScriptPlugin<SafestubOptions>({
+    name: "protoc-gen-safestub",
+    version: `v${version}`,
+    parseOptions,
+    generateTs,
+  });
+
+const base = createBase();
 
 /**
  * The plugin. `run` throws on bad options or input (runNodeJs prints the
@@ -31,9 +44,10 @@ const base = createEcmaScriptPlugin<SafestubOptions>({
  * normalizeParameter for the `target` default and `importSuffix`.
  */
 export const plugin = {
-  ...base,
+  name: base.name,
+  version: base.version,
   run(request: CodeGeneratorRequest) {
     request.parameter = normalizeParameter(request.parameter);
-    return base.run(request);
+    return createBase().run(request);
   },
 };

@@ -1,6 +1,7 @@
 // protoplugin's standard options and safestub's own, in-process on a
 // buf-built descriptor set.
-import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bufImage, runInProcess } from "./helpers.js";
 
@@ -26,6 +27,8 @@ describe("options", () => {
     expect([...out.keys()].sort()).toEqual(["edge/nested/v1/nested_grpc.d.ts", "edge/nested/v1/nested_grpc.js"]);
     expect(out.get("edge/nested/v1/nested_grpc.js")).toContain("export class NamesClient");
     expect(out.get("edge/nested/v1/nested_grpc.d.ts")).toMatch(/getThing\(request: Thing, options\?: CallOptions\): Promise<Thing>;/);
+    // A later run in the same process is not affected (protoplugin's plugin object keeps state; ours does not).
+    expect([...generate("").keys()]).toEqual(["edge/nested/v1/nested_grpc.ts"]);
   });
 
   it("import_extension decides the extension of relative imports only", () => {
@@ -52,6 +55,22 @@ describe("options", () => {
     const out = generate("ts_nocheck=true,elide_plugin_version=true", ["helloworld.proto"]).get("helloworld_grpc.ts")!;
     expect(out).toContain("// @ts-nocheck");
     expect(out).not.toMatch(/protoc-gen-safestub v\d/);
+  });
+
+  it("refuses to write over the file ts-proto writes for a foo_grpc.proto", () => {
+    const proto = (name: string, withService: boolean) =>
+      create(FileDescriptorProtoSchema, {
+        name,
+        syntax: "proto3",
+        package: name.replace(/\W/g, ""),
+        messageType: [{ name: "M" }],
+        service: withService ? [{ name: "S", method: [{ name: "Get", inputType: `.${name.replace(/\W/g, "")}.M`, outputType: `.${name.replace(/\W/g, "")}.M` }] }] : [],
+      });
+    const files = [proto("clash.proto", true), proto("clash_grpc.proto", false)];
+    expect(() => runInProcess(files, ["clash.proto", "clash_grpc.proto"], "")).toThrow(
+      "clash.proto: safestub would write clash_grpc.ts, which ts-proto writes for clash_grpc.proto; rename one of the two files or give both plugins a fileSuffix",
+    );
+    expect(runInProcess(files, ["clash.proto"], "fileSuffix=.pb").file.map((f) => f.name)).toEqual(["clash_grpc.ts"]);
   });
 
   it("an unknown option fails the run with the option named", () => {
