@@ -80,8 +80,8 @@ describe("route_guide", () => {
   });
 
   it("breaking out of the receive loop cancels the server's stream", async () => {
-    // Enough large features that the server is still sending (blocked by flow control) when the client breaks.
-    const many: Feature[] = Array.from({ length: 5_000 }, (_, i) => ({ name: `place ${i} ${"x".repeat(200)}`, location: { latitude: 1, longitude: 1 } }));
+    // About 5 MB of features: far more than the HTTP/2 windows, so the server is still sending (blocked by flow control) when the client breaks.
+    const many: Feature[] = Array.from({ length: 5_000 }, (_, i) => ({ name: `place ${i} ${"x".repeat(1_000)}`, location: { latitude: 1, longitude: 1 } }));
     const handlers = routeGuide.routeGuideHandlers(many);
     let serverEnd: Promise<unknown> | undefined;
     let serverSignal: AbortSignal | undefined;
