@@ -127,6 +127,9 @@ describe("the npm tarball", () => {
     expect(targets.length).toBeGreaterThan(0);
     for (const target of [...targets, repoPackage.main, repoPackage.types, ...Object.values(repoPackage.bin)]) expect(paths, target).toContain(strip(target));
 
+    // npm publish rewrites (and warns about) bin paths that are not plain relative paths such as "./bin/x".
+    for (const target of Object.values(repoPackage.bin)) expect(target).toMatch(/^[\w-]+(\/[\w.-]+)+$/);
+
     // The bin is executable and its relative imports are in the package too.
     const bin = pack.files.find((f) => f.path === "bin/protoc-gen-safestub")!;
     expect(bin.mode & 0o111).not.toBe(0);
