@@ -36,12 +36,13 @@ export interface ChildResult {
 
 const SMALL = new Uint8Array(8).fill(7);
 let capMs = Infinity;
+/** Workloads stopped by the time cap. */
+const capped: string[] = [];
 
 export async function runChild(factory: StackFactory): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ChildConfig;
   const { counts } = config;
   const stack = await factory(config);
-  const capped: string[] = [];
   capMs = counts.capSeconds * 1000;
 
   // Warm up every path once (connection, JIT), with small counts.
@@ -62,19 +63,19 @@ export async function runChild(factory: StackFactory): Promise<void> {
   });
   const clientStreamMps = await rate(counts.clientStream, async (deadline) => {
     const counted = await stack.clientStream(sequence(counts.clientStream, deadline), SMALL);
-    if (counted < counts.clientStream) capped.push("clientStream");
+    short("clientStream", counted, counts.clientStream, deadline);
     return counted;
   });
   const pingPongRtps = await rate(counts.pingPong, async (deadline) => {
     const echoes = await stack.pingPong(sequence(counts.pingPong, deadline), SMALL);
-    if (echoes < counts.pingPong) capped.push("pingPong");
+    short("pingPong", echoes, counts.pingPong, deadline);
     return echoes;
   });
   const blob = new Uint8Array(counts.oneWaySize).fill(9);
   const oneWayMBps =
     (await rate(counts.oneWay, async (deadline) => {
       const bytes = await stack.oneWay(sequence(counts.oneWay, deadline), blob);
-      if (bytes < counts.oneWay * counts.oneWaySize) capped.push("oneWay");
+      short("oneWay", bytes, counts.oneWay * counts.oneWaySize, deadline);
       return bytes;
     })) / 1e6;
 
@@ -126,6 +127,13 @@ async function rate(count: number, work: (deadline: number) => Promise<number>):
 
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
+}
+
+/** Less than asked is fine only when the time cap stopped the workload; anything else is a lost message. */
+function short(workload: string, actual: number, wanted: number, deadline: number): void {
+  if (actual === wanted) return;
+  if (actual < wanted && performance.now() > deadline) capped.push(workload);
+  else throw new Error(`${workload}: the other side counted ${actual}, expected ${wanted}`);
 }
 
 function expect(workload: string, actual: number, wanted: number): void {
