@@ -102,5 +102,6 @@ describe("normalizeParameter", () => {
   it("refuses suffixes it cannot honour and disagreeing options", () => {
     expect(() => normalizeParameter("importSuffix=.mjs")).toThrow(/importSuffix "", ".js" or ".ts"/);
     expect(() => normalizeParameter("importSuffix=.js,import_extension=none")).toThrow(/disagree/);
+    expect(() => normalizeParameter("map_imports=a.proto:b")).toThrow(/use M<file>.proto=<module>/);
   });
 });
