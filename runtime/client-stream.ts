@@ -5,6 +5,7 @@ import { fromGrpcMetadata, Metadata } from "./metadata.js";
 import type { ResolvedCall } from "./call-options.js";
 import type { Inbound } from "./receiver.js";
 import type { Outbound } from "./sender.js";
+import { Waker } from "./waker.js";
 
 /** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
 type GrpcCall = ReturnType<grpc.Channel["createCall"]>;
@@ -47,8 +48,8 @@ export class ClientStream implements Inbound, Outbound {
   readonly #outbox: Buffer[] = [];
   #writing = false;
   #halfCloseRequested = false;
-  #wakeReader: (() => void) | undefined;
-  #wakeWriter: (() => void) | undefined;
+  readonly #reader = new Waker();
+  readonly #writer = new Waker();
   #resolveHeaders!: (md: Metadata) => void;
   #resolveTrailers!: (md: Metadata) => void;
   #resolveDone!: (outcome: RpcError | "ok") => void;
@@ -56,7 +57,7 @@ export class ClientStream implements Inbound, Outbound {
   readonly #onWritten = () => {
     this.#writing = false;
     this.#flush();
-    if (this.#outbox.length < WRITE_WINDOW) this.#wake("writer");
+    if (this.#outbox.length < WRITE_WINDOW) this.#writer.wake();
   };
 
   /**
@@ -115,7 +116,7 @@ export class ClientStream implements Inbound, Outbound {
 
   readable(): Promise<void> {
     if (this.#outcome !== undefined) return Promise.resolve();
-    return new Promise((resolve) => (this.#wakeReader = resolve));
+    return this.#reader.wait();
   }
 
   ended(): RpcError | "ok" | undefined {
@@ -137,7 +138,7 @@ export class ClientStream implements Inbound, Outbound {
   drained(): Promise<void> {
     // grpc-js never calls write callbacks after the call ended: the end wakes us too.
     if (this.#outcome !== undefined || this.#outbox.length < WRITE_WINDOW) return Promise.resolve();
-    return new Promise((resolve) => (this.#wakeWriter = resolve));
+    return this.#writer.wait();
   }
 
   end(): void {
@@ -180,19 +181,12 @@ export class ClientStream implements Inbound, Outbound {
     }
     this.#queue.push(message);
     this.#pull();
-    this.#wake("reader");
+    this.#reader.wake();
   }
 
   #onStatus(status: grpc.StatusObject): void {
     const trailers = fromGrpcMetadata(status.metadata);
     this.#finish(status.code === 0 ? "ok" : new RpcError(status.code as number as Code, status.details, trailers), trailers);
-  }
-
-  #wake(which: "reader" | "writer"): void {
-    const wake = which === "reader" ? this.#wakeReader : this.#wakeWriter;
-    if (which === "reader") this.#wakeReader = undefined;
-    else this.#wakeWriter = undefined;
-    wake?.();
   }
 
   #finish(outcome: RpcError | "ok", trailers: Metadata): void {
@@ -204,8 +198,8 @@ export class ClientStream implements Inbound, Outbound {
     this.#resolveTrailers(trailers);
     notify(this.#options.onTrailers, trailers);
     this.#resolveDone(outcome);
-    this.#wake("reader");
-    this.#wake("writer");
+    this.#reader.wake();
+    this.#writer.wake();
   }
 }
 

@@ -3,6 +3,7 @@ import type { RpcError } from "./errors.js";
 import type { Inbound } from "./receiver.js";
 import type { Outbound } from "./sender.js";
 import type { ServerContext } from "./server-context.js";
+import { Waker } from "./waker.js";
 
 /**
  * ServerInbound reads a handler's request stream one message at a time from
@@ -13,23 +14,19 @@ export class ServerInbound implements Inbound {
   readonly #stream: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>;
   readonly #ctx: ServerContext;
   #halfClosed = false;
-  #wake: (() => void) | undefined;
+  readonly #reader = new Waker();
 
   constructor(stream: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, ctx: ServerContext) {
     this.#stream = stream;
     this.#ctx = ctx;
-    const notify = () => {
-      const wake = this.#wake;
-      this.#wake = undefined;
-      wake?.();
-    };
-    stream.on("readable", notify);
+    const wake = () => this.#reader.wake();
+    stream.on("readable", wake);
     stream.on("end", () => {
       this.#halfClosed = true;
-      notify();
+      wake();
     });
     stream.on("error", () => {});
-    ctx.signal.addEventListener("abort", notify, { once: true });
+    ctx.signal.addEventListener("abort", wake, { once: true });
   }
 
   read(): Buffer | null {
@@ -38,7 +35,7 @@ export class ServerInbound implements Inbound {
 
   readable(): Promise<void> {
     if (this.ended() !== undefined) return Promise.resolve();
-    return new Promise((resolve) => (this.#wake = resolve));
+    return this.#reader.wait();
   }
 
   ended(): RpcError | "ok" | undefined {
@@ -58,18 +55,14 @@ export class ServerOutbound implements Outbound {
   readonly #stream: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>;
   readonly #ctx: ServerContext;
   #done = false;
-  #wake: (() => void) | undefined;
+  readonly #writer = new Waker();
 
   constructor(stream: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, ctx: ServerContext) {
     this.#stream = stream;
     this.#ctx = ctx;
-    const notify = () => {
-      const wake = this.#wake;
-      this.#wake = undefined;
-      wake?.();
-    };
-    stream.on("drain", notify);
-    ctx.signal.addEventListener("abort", notify, { once: true });
+    const wake = () => this.#writer.wake();
+    stream.on("drain", wake);
+    ctx.signal.addEventListener("abort", wake, { once: true });
   }
 
   write(frame: Buffer): boolean {
@@ -79,7 +72,7 @@ export class ServerOutbound implements Outbound {
 
   drained(): Promise<void> {
     if (this.ended() !== undefined) return Promise.resolve();
-    return new Promise((resolve) => (this.#wake = resolve));
+    return this.#writer.wait();
   }
 
   end(): void {

@@ -88,81 +88,64 @@ export class Server {
   }
 
   #adapt(method: AnyMethodDefinition, handler: AnyHandler): grpc.UntypedHandleCall {
+    const { requestCodec, responseCodec } = method;
+    // Runs the handler as its own task; a failure becomes the call's status unless the client is gone.
     const run = (ctx: ServerContext, body: () => Promise<void>, fail: (status: grpc.StatusObject) => void) => {
       body()
         .catch((err: unknown) => {
-          if (ctx.cancellation) return; // the client is gone; grpc-js already ended the call
+          if (ctx.cancellation) return; // grpc-js already ended the call
           const status = this.#statusOf(err, method.path);
           ctx.flushHeaders();
           fail({ code: status.code as number as grpc.status, details: status.details, metadata: ctx.trailersFor(status) });
         })
         .finally(() => ctx.finish());
     };
+    // Unary and client streaming: the handler's return value is the one response.
+    const respondOnce =
+      (produce: (call: never, ctx: ServerContext) => Promise<unknown>) =>
+      (call: grpc.ServerUnaryCall<Buffer, Buffer> | grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const ctx = new ServerContext(method.path, call);
+        run(
+          ctx,
+          async () => {
+            const frame = encodeResponse(responseCodec, await produce(call as never, ctx));
+            ctx.flushHeaders();
+            callback(null, frame, ctx.trailersFor());
+          },
+          (status) => callback(status),
+        );
+      };
+    // Server and bidi streaming: the handler sends; the status goes out when it returns.
+    const respondStreaming =
+      (produce: (call: never, sender: Sender<unknown>, ctx: ServerContext) => Promise<unknown>) =>
+      (call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
+        const ctx = new ServerContext(method.path, call);
+        const out = new ServerOutbound(call, ctx);
+        run(
+          ctx,
+          async () => {
+            await produce(call as never, new Sender(responseCodec, out), ctx);
+            out.markDone();
+            ctx.flushHeaders();
+            call.end(ctx.trailersFor());
+          },
+          (status) => {
+            out.markDone();
+            call.emit("error", status);
+          },
+        );
+      };
+    const receiver = (call: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, ctx: ServerContext) =>
+      new Receiver(requestCodec, new ServerInbound(call, ctx), false);
     switch (method.kind) {
       case "unary":
-        return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-          const ctx = new ServerContext(method.path, call);
-          run(
-            ctx,
-            async () => {
-              const response = await handler(decodeRequest(method.requestCodec, call.request), ctx);
-              const frame = encodeResponse(method.responseCodec, response);
-              ctx.flushHeaders();
-              callback(null, frame, ctx.trailersFor());
-            },
-            (status) => callback(status),
-          );
-        };
-      case "server_streaming":
-        return (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-          const ctx = new ServerContext(method.path, call);
-          const out = new ServerOutbound(call, ctx);
-          run(
-            ctx,
-            async () => {
-              await handler(decodeRequest(method.requestCodec, call.request), new Sender(method.responseCodec, out), ctx);
-              out.markDone();
-              ctx.flushHeaders();
-              call.end(ctx.trailersFor());
-            },
-            (status) => {
-              out.markDone();
-              call.emit("error", status);
-            },
-          );
-        };
+        return respondOnce(async (call: grpc.ServerUnaryCall<Buffer, Buffer>, ctx) => handler(decodeRequest(requestCodec, call.request), ctx));
       case "client_streaming":
-        return (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-          const ctx = new ServerContext(method.path, call);
-          run(
-            ctx,
-            async () => {
-              const response = await handler(new Receiver(method.requestCodec, new ServerInbound(call, ctx), false), ctx);
-              const frame = encodeResponse(method.responseCodec, response);
-              ctx.flushHeaders();
-              callback(null, frame, ctx.trailersFor());
-            },
-            (status) => callback(status),
-          );
-        };
+        return respondOnce(async (call: grpc.ServerReadableStream<Buffer, Buffer>, ctx) => handler(receiver(call, ctx), ctx));
+      case "server_streaming":
+        return respondStreaming(async (call: grpc.ServerWritableStream<Buffer, Buffer>, sender, ctx) => handler(decodeRequest(requestCodec, call.request), sender, ctx));
       case "bidi_streaming":
-        return (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-          const ctx = new ServerContext(method.path, call);
-          const out = new ServerOutbound(call, ctx);
-          run(
-            ctx,
-            async () => {
-              await handler(new Receiver(method.requestCodec, new ServerInbound(call, ctx), false), new Sender(method.responseCodec, out), ctx);
-              out.markDone();
-              ctx.flushHeaders();
-              call.end(ctx.trailersFor());
-            },
-            (status) => {
-              out.markDone();
-              call.emit("error", status);
-            },
-          );
-        };
+        return respondStreaming(async (call: grpc.ServerDuplexStream<Buffer, Buffer>, sender, ctx) => handler(receiver(call, ctx), sender, ctx));
     }
   }
 
