@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { typecheck } from "./corpus.js";
 import { bufGenerate, bufImage, edgeProtos, exampleProtos, freshDir, listFiles, root, runInProcess, tsProtoOptions } from "./helpers.js";
-import type { FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { create, createFileRegistry, type DescEnum, type DescMessage } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { nestedTypes } from "@bufbuild/protobuf/reflect";
+import { tsProtoTypeName } from "../../plugin/names.js";
+import { parseOptions } from "../../plugin/options.js";
 
 const protos = [...exampleProtos, ...edgeProtos()];
 
@@ -30,12 +34,34 @@ function generateAndCheck(name: string, tsProtoOpts: string[], safestubOpts: str
   return { dir, roots, tsc: typecheck(dir, roots, "7") };
 }
 
+/** Every message and enum declared in the example and edge protos (nested ones too). */
+function declaredTypes(): (DescMessage | DescEnum)[] {
+  const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: bufImage(protos, "compat-names") }));
+  const out: (DescMessage | DescEnum)[] = [];
+  for (const name of protos) {
+    for (const t of nestedTypes(registry.getFile(name)!)) if (t.kind === "message" || t.kind === "enum") out.push(t);
+  }
+  return out;
+}
+
 describe("safestub imports what ts-proto exports", () => {
+  let types: (DescMessage | DescEnum)[];
+  beforeAll(() => {
+    types = declaredTypes();
+  });
+
   it.each(Object.entries(variants))("%s", (_name, opts) => {
     // importSuffix goes to both plugins as is: safestub maps it to import_extension.
-    const { tsc } = generateAndCheck(_name, [...tsProtoOptions, ...opts], ["importSuffix=.js", ...opts]);
+    const { dir, tsc } = generateAndCheck(_name, [...tsProtoOptions, ...opts], ["importSuffix=.js", ...opts]);
     expect(tsc.output).toBe("");
     expect(tsc.errors).toBe(0);
+    // Beyond the rpc types tsc sees: every message and enum name safestub computes is one ts-proto exports.
+    const options = parseOptions(opts.map((o) => ({ key: o.slice(0, o.indexOf("=")), value: o.slice(o.indexOf("=") + 1) })));
+    expect(types.length).toBeGreaterThan(40);
+    for (const t of types) {
+      const source = readFileSync(join(dir, `${t.file.name}${options.fileSuffix}.ts`), "utf8");
+      expect(source, `${t.typeName} as ${tsProtoTypeName(t, options)}`).toMatch(new RegExp(`^export (interface|enum) ${tsProtoTypeName(t, options).replace(/\$/g, "\\$")} \\{`, "m"));
+    }
   }, 120_000);
 
   it("fails to compile when the options disagree (the check can fail)", () => {
