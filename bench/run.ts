@@ -32,7 +32,7 @@ if (!flag("codegen-only")) {
 let codegen: CodegenRun | undefined;
 if (!flag("runtime-only")) {
   codegen = await runCodegenBench({ corpus: quick ? "quick" : value("corpus") === "full" ? "full" : "small" }, log);
-  writeFileSync(`${outDir}codegen${suffix}-${codegen.corpus}.json`, JSON.stringify(codegen, null, 1));
+  writeFileSync(`${outDir}codegen-${codegen.corpus}.json`, JSON.stringify(codegen, null, 1));
   console.log(["", "## Codegen", "", ...codegenMarkdown(codegen), ""].join("\n"));
 }
 if (!quick) writeResults();
