@@ -85,9 +85,11 @@ function targetLines(run: RuntimeRun, baseline: StackRuns | undefined): string[]
 /** The retry-buffer comparison the lead asked for, client streaming and unary, as plain figures. */
 export function retryBufferLines(run: RuntimeRun): string[] {
   const rows = run.stacks.filter((s) => s.runs.length > 0 && (s.spec.safestub || s.spec.module === "grpcjs"));
-  const lines = ["| configuration | client stream msgs/s | bidi one-way MB/s | unary p50 µs | peak RSS MB |", "|---|---:|---:|---:|---:|"];
+  const lines = ["| configuration | client stream msgs/s | bidi one-way MB/s | bidi ping-pong rt/s | unary p50 µs | unary c=64 calls/s | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|"];
   for (const s of rows) {
-    lines.push(`| ${s.spec.label} | ${fmt(median(s, "clientStreamMps"), 0)} | ${fmt(median(s, "oneWayMBps"), 1)} | ${fmt(median(s, "unaryP50Us"), 0)} | ${fmt(median(s, "rssMB"), 0)} |`);
+    lines.push(
+      `| ${s.spec.label} | ${fmt(median(s, "clientStreamMps"), 0)} | ${fmt(median(s, "oneWayMBps"), 1)} | ${fmt(median(s, "pingPongRtps"), 0)} | ${fmt(median(s, "unaryP50Us"), 0)} | ${fmt(median(s, "unaryConcurrentCps"), 0)} | ${fmt(median(s, "rssMB"), 0)} |`,
+    );
   }
   return lines;
 }
