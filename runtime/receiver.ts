@@ -42,7 +42,7 @@ export class Receiver<T> implements AsyncIterable<T> {
   recv(): Promise<T | undefined> {
     if (this.#state !== "idle") return Promise.reject(new ConcurrentRecvError("recv()"));
     this.#state = "receiving";
-    return this.#next().finally(() => {
+    return this.#next(() => {
       this.#state = "idle";
     });
   }
@@ -68,7 +68,7 @@ export class Receiver<T> implements AsyncIterable<T> {
         if (pending) throw new ConcurrentRecvError("next()");
         pending = true;
         try {
-          const value = await this.#next();
+          const value = await this.#next(() => (pending = false));
           if (value === undefined) {
             finish();
             return { done: true, value: undefined };
@@ -77,8 +77,6 @@ export class Receiver<T> implements AsyncIterable<T> {
         } catch (err) {
           finish();
           throw err;
-        } finally {
-          pending = false;
         }
       },
       return: async (): Promise<IteratorResult<T>> => {
@@ -93,15 +91,47 @@ export class Receiver<T> implements AsyncIterable<T> {
     };
   }
 
-  async #next(): Promise<T | undefined> {
-    for (;;) {
-      const frame = this.#in.read();
-      if (frame !== null) return this.#decode(frame);
-      const ended = this.#in.ended();
-      if (ended === "ok") return undefined;
-      if (ended) throw ended;
-      await this.#in.readable();
-    }
+  /**
+   * The next message, or undefined at the clean end. `release` frees the
+   * receive slot just before the promise settles. One promise per message
+   * (this is the hot path of every stream).
+   */
+  #next(release: () => void): Promise<T | undefined> {
+    return new Promise((resolve, reject) => {
+      const settle = (ok: boolean, value: unknown) => {
+        release();
+        if (ok) resolve(value as T | undefined);
+        else reject(value);
+      };
+      const step = (sameTick: boolean) => {
+        let ok = true;
+        let value: unknown;
+        const frame = this.#in.read();
+        if (frame !== null) {
+          try {
+            value = this.#decode(frame);
+          } catch (err) {
+            ok = false;
+            value = err;
+          }
+        } else {
+          const ended = this.#in.ended();
+          if (ended === undefined) {
+            void this.#in.readable().then(() => step(false));
+            return;
+          }
+          if (ended !== "ok") {
+            ok = false;
+            value = ended;
+          }
+        }
+        // Settled in the tick of the call: free the slot a microtask later,
+        // so a second recv() in this same tick is still refused.
+        if (sameTick) queueMicrotask(() => settle(ok, value));
+        else settle(ok, value);
+      };
+      step(true);
+    });
   }
 
   #decode(frame: Buffer): T {

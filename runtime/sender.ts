@@ -51,9 +51,15 @@ export class Sender<T> {
       this.#state = "idle";
       return Promise.reject(err);
     }
-    // The slot stays taken until the caller's continuation, so a second send
-    // in the same tick is refused even when the transport took this one at once.
-    return this.#release(admitted ? Promise.resolve() : this.#afterDrain(), "idle");
+    if (!admitted) return this.#release(this.#afterDrain(), "idle");
+    // Taken at once: the slot is still freed a microtask later, so a second
+    // send in this same tick is refused whatever the transport did.
+    return new Promise((resolve) =>
+      queueMicrotask(() => {
+        this.#state = "idle";
+        resolve();
+      }),
+    );
   }
 
   /**
