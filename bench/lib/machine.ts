@@ -1,14 +1,15 @@
 // The machine and the versions a result was measured with.
 import { cpus, loadavg, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
-const require = createRequire(import.meta.url);
 const PACKAGES = ["@grpc/grpc-js", "ts-proto", "nice-grpc", "@connectrpc/connect", "@connectrpc/connect-node", "@bufbuild/protobuf", "@bufbuild/protoc-gen-es", "@protobuf-ts/grpc-transport", "@protobuf-ts/plugin", "@protobuf-ts/runtime", "@bufbuild/buf", "typescript", "typescript7", "google-proto-files"];
 
+/** Read from node_modules directly: some packages do not export their package.json. */
 function version(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    const file = name === "safestub" ? new URL("../../package.json", import.meta.url) : new URL(`../../node_modules/${name}/package.json`, import.meta.url);
+    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
   } catch {
     return "?";
   }
