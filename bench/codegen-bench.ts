@@ -24,6 +24,9 @@ export interface Measure {
   note?: string;
   /** How many runs the figures are the median of (short commands run 3 times). */
   runs?: number;
+  /** tsc --extendedDiagnostics: the checker's work, which does not depend on how busy the machine is. */
+  types?: number;
+  instantiations?: number;
 }
 
 export interface CodegenRun {
@@ -63,7 +66,12 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv = {}): 
   const ok = r.status === 0;
   const output = `${r.stdout}${r.stderr}`.trim();
   const m: Measure = { seconds: seconds ?? NaN, cpuSeconds: (user ?? NaN) + (system ?? NaN), peakMB: ((kib ?? NaN) * 1024) / 1e6, ok };
-  if (!ok) m.note = output.split("\n").slice(0, 3).join(" | ").slice(0, 300);
+  if (!ok) m.note = output.split("\n").filter((l) => !/^[A-Z][A-Za-z ]+:\s/.test(l)).slice(0, 3).join(" | ").slice(0, 300);
+  const diagnostic = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(output)?.[1] ?? NaN);
+  if (args.includes("--extendedDiagnostics")) {
+    m.types = diagnostic("Types");
+    m.instantiations = diagnostic("Instantiations");
+  }
   return m;
 }
 
@@ -80,6 +88,7 @@ function measureShort(command: string, args: string[], env: NodeJS.ProcessEnv = 
     ok: !failed,
     ...(failed?.note ? { note: failed.note } : {}),
     runs: runs.length,
+    ...(runs[0]!.types !== undefined ? { types: runs[0]!.types, instantiations: runs[0]!.instantiations! } : {}),
   };
 }
 
@@ -186,7 +195,7 @@ export async function runCodegenBench(options: { corpus: Corpus }, log: (line: s
     writeTsconfig(`${out}${dir}`, dir === "safestub-on-dts" ? ["**/*_grpc.ts"] : undefined);
     run.typecheck[label] = {};
     for (const [compiler, tsc] of Object.entries(COMPILERS)) {
-      const m = measureShort(process.execPath, ["--max-old-space-size=16384", tsc, "-p", `${out}${dir}/tsconfig.json`]);
+      const m = measureShort(process.execPath, ["--max-old-space-size=16384", tsc, "-p", `${out}${dir}/tsconfig.json`, "--extendedDiagnostics"]);
       run.typecheck[label]![compiler] = m;
       log(`${compiler} ${label}: ${m.seconds} s (CPU ${m.cpuSeconds.toFixed(2)} s), ${Math.round(m.peakMB)} MB${m.ok ? "" : ` ERRORS ${m.note}`}`);
     }
@@ -211,10 +220,21 @@ export function codegenMarkdown(run: CodegenRun): string[] {
     `|---|${Object.keys(COMPILERS).map(() => "---:").join("|")}|`,
     ...Object.entries(run.typecheck).map(([label, byCompiler]) => `| ${label} | ${Object.keys(COMPILERS).map((c) => mb(byCompiler[c])).join(" | ")} |`),
     "",
+    "Checker work (`--extendedDiagnostics`: types and instantiations created; these do not depend on how busy the machine is):",
+    "",
+    `| output | ${Object.keys(COMPILERS).join(" | ")} |`,
+    `|---|${Object.keys(COMPILERS).map(() => "---:").join("|")}|`,
+    ...Object.entries(run.typecheck).map(([label, byCompiler]) => `| ${label} | ${Object.keys(COMPILERS).map((c) => work(byCompiler[c])).join(" | ")} |`),
+    "",
     ...targetLines(run),
   ];
   if (run.corpus !== "full") lines.push("", "This is a subset of the issue's 866-file corpus (`--corpus=full` runs all of it); the issue's targets are stated for the full corpus, the ratios here are indicative.");
   return lines;
+}
+
+function work(m: Measure | undefined): string {
+  if (m?.types === undefined || !Number.isFinite(m.types)) return "–";
+  return `${m.types.toLocaleString("en-US")} types, ${m.instantiations!.toLocaleString("en-US")} instantiations`;
 }
 
 function targetLines(run: CodegenRun): string[] {
@@ -237,6 +257,15 @@ function targetLines(run: CodegenRun): string[] {
       lines.push(`- ${added < es ? "met" : "**MISSED**"} (${what}, ${compiler}): type-checking safestub's _grpc.ts adds ${added.toFixed(1)} s to the messages' check (difference of two full checks: noisy), vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
       lines.push(`- ${alone < es ? "met" : "**MISSED**"} (${what}, ${compiler}): safestub's _grpc.ts checked alone against the messages' declarations: ${alone.toFixed(1)} s, vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
     }
+  }
+  for (const compiler of Object.keys(COMPILERS)) {
+    const m = (label: string) => run.typecheck[label]?.[compiler];
+    const base = m("ts-proto messages alone");
+    const both = m("ts-proto messages + safestub _grpc.ts");
+    if (base?.types === undefined || both?.types === undefined) continue;
+    const addedTypes = both.types - base.types;
+    const addedInst = both.instantiations! - base.instantiations!;
+    lines.push(`- (${compiler}) safestub's _grpc.ts add ${addedTypes.toLocaleString("en-US")} types (${((100 * addedTypes) / base.types).toFixed(1)}%) and ${addedInst.toLocaleString("en-US")} instantiations (${((100 * addedInst) / base.instantiations!).toFixed(1)}%) to the messages' check; protoc-gen-es's whole check: ${work(m("protoc-gen-es v2"))}`);
   }
   return lines;
 }
