@@ -12,6 +12,14 @@ import { FULL_COUNTS, QUICK_COUNTS, runRuntimeBench, type RuntimeRun } from "./r
 import { runCodegenBench, codegenMarkdown, type CodegenRun } from "./codegen-bench.js";
 import { machineLines } from "./lib/machine.js";
 
+/** What the figures above do not say by themselves (mechanisms checked by reading grpc-js 1.14.7 and by profiles). */
+const NOTES = [
+  "- grpc-js's default `grpc.per_rpc_retry_buffer_size` (1 MiB) is what makes client streaming slow on every grpc-js-based stack: while a message fits in the retry buffer, grpc-js acknowledges the write at once (`process.nextTick`), so an awaited-send loop runs ahead and the backlog in `RetryingCall.writeBuffer` grows to the buffer size; every completed child write then runs `clearSentMessages()`, which copies the remaining backlog (`writeBuffer.slice`). With 8-byte messages that is tens of thousands of entries copied per message. The same backlog and its garbage raise the peak RSS. A smaller buffer bounds the backlog; 0 removes it (and with it transparent retries).",
+  "- So safestub's lead on client streaming and RSS over raw grpc-js with default options comes from its retry-buffer default; the rows with the same retry buffer (raw grpc-js with 0 against safestub with 0) compare the runtimes themselves.",
+  "- Ping-pong and unary latency are latency-bound (the client is idle most of the time in a CPU profile): on a shared 2-core machine their ratios move by about ±10% between runs.",
+  "- ts-proto's `outputServices=grpc-js` output for the full corpus does not type-check (eventarc's `GetChannel` rpc becomes a `getChannel` method that clashes with `grpc.Client#getChannel`); its check time is still reported.",
+];
+
 const outDir = fileURLToPath(new URL("./out/", import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -69,10 +77,3 @@ function writeResults(): void {
   log("wrote bench/RESULTS.md");
 }
 
-/** What the figures above do not say by themselves (mechanisms checked by reading grpc-js 1.14.7 and by profiles). */
-const NOTES = [
-  "- grpc-js's default `grpc.per_rpc_retry_buffer_size` (1 MiB) is what makes client streaming slow on every grpc-js-based stack: while a message fits in the retry buffer, grpc-js acknowledges the write at once (`process.nextTick`), so an awaited-send loop runs ahead and the backlog in `RetryingCall.writeBuffer` grows to the buffer size; every completed child write then runs `clearSentMessages()`, which copies the remaining backlog (`writeBuffer.slice`). With 8-byte messages that is tens of thousands of entries copied per message. The same backlog and its garbage raise the peak RSS. A smaller buffer bounds the backlog; 0 removes it (and with it transparent retries).",
-  "- So safestub's lead on client streaming and RSS over raw grpc-js with default options comes from its retry-buffer default; the rows with the same retry buffer (raw grpc-js with 0 against safestub with 0) compare the runtimes themselves.",
-  "- Ping-pong and unary latency are latency-bound (the client is idle most of the time in a CPU profile): on a shared 2-core machine their ratios move by about ±10% between runs.",
-  "- ts-proto's `outputServices=grpc-js` output for the full corpus does not type-check (eventarc's `GetChannel` rpc becomes a `getChannel` method that clashes with `grpc.Client#getChannel`); its check time is still reported.",
-];
