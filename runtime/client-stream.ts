@@ -18,11 +18,12 @@ type GrpcCall = ReturnType<grpc.Channel["createCall"]>;
 const WRITE_WINDOW = 16;
 
 /**
- * Messages read ahead of the consumer. The transport is only asked for the
- * next message (startRead) while fewer than this many wait, so a stream
- * nobody reads stays paused at the HTTP/2 flow-control window.
+ * Messages read ahead of the consumer (a Readable's default of 16 objects).
+ * The transport is only asked for the next message (startRead) while fewer
+ * than this many wait, so a stream nobody reads stays paused at the HTTP/2
+ * flow-control window.
  */
-const STREAM_READ_AHEAD = 4;
+const STREAM_READ_AHEAD = 16;
 
 /**
  * ClientStream drives one RPC on grpc-js's call layer and adapts it to the

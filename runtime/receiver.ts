@@ -42,9 +42,13 @@ export class Receiver<T> implements AsyncIterable<T> {
   recv(): Promise<T | undefined> {
     if (this.#state !== "idle") return Promise.reject(new ConcurrentRecvError("recv()"));
     this.#state = "receiving";
-    return this.#next(() => {
+    const release = () => {
       this.#state = "idle";
-    });
+    };
+    return this.#next((value) => {
+      release();
+      return value;
+    }, release);
   }
 
   /**
@@ -63,21 +67,22 @@ export class Receiver<T> implements AsyncIterable<T> {
       }
     };
     return {
-      next: async (): Promise<IteratorResult<T>> => {
-        if (finished) return { done: true, value: undefined };
-        if (pending) throw new ConcurrentRecvError("next()");
+      next: (): Promise<IteratorResult<T>> => {
+        if (finished) return Promise.resolve({ done: true, value: undefined });
+        if (pending) return Promise.reject(new ConcurrentRecvError("next()"));
         pending = true;
-        try {
-          const value = await this.#next(() => (pending = false));
-          if (value === undefined) {
+        return this.#next(
+          (value): IteratorResult<T> => {
+            pending = false;
+            if (value !== undefined) return { done: false, value };
             finish();
             return { done: true, value: undefined };
-          }
-          return { done: false, value };
-        } catch (err) {
-          finish();
-          throw err;
-        }
+          },
+          () => {
+            pending = false;
+            finish();
+          },
+        );
       },
       return: async (): Promise<IteratorResult<T>> => {
         if (!finished) {
@@ -92,16 +97,16 @@ export class Receiver<T> implements AsyncIterable<T> {
   }
 
   /**
-   * The next message, or undefined at the clean end. `release` frees the
-   * receive slot just before the promise settles. One promise per message
-   * (this is the hot path of every stream).
+   * The next message (undefined at the clean end), passed through `onValue`;
+   * `onError` runs before a failure is reported. Both free the receive slot.
+   * One promise per message: this is the hot path of every stream.
    */
-  #next(release: () => void): Promise<T | undefined> {
+  #next<R>(onValue: (value: T | undefined) => R, onError: () => void): Promise<R> {
     return new Promise((resolve, reject) => {
       const settle = (ok: boolean, value: unknown) => {
-        release();
-        if (ok) resolve(value as T | undefined);
-        else reject(value);
+        if (ok) return resolve(onValue(value as T | undefined));
+        onError();
+        reject(value);
       };
       const step = (sameTick: boolean) => {
         let ok = true;
