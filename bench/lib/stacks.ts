@@ -17,7 +17,8 @@ const RETRY_BUFFER = "grpc.per_rpc_retry_buffer_size";
 export const STACKS: readonly StackSpec[] = [
   { label: "grpc-js + ts-proto (default options)", module: "grpcjs", baseline: true },
   { label: "grpc-js + ts-proto (retry buffer 0)", module: "grpcjs", grpcOptions: { [RETRY_BUFFER]: 0 } },
-  { label: "safestub (default: retry buffer 64 KiB)", module: "safestub", safestub: "target" },
+  { label: "safestub (default: retry buffer 16 KiB)", module: "safestub", safestub: "target" },
+  { label: "safestub (retry buffer 64 KiB)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 64 * 1024 }, safestub: "variant" },
   { label: "safestub (retry buffer 0)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 0 }, safestub: "variant" },
   { label: "safestub (retry buffer 1 MiB = grpc-js default)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 1024 * 1024 }, safestub: "variant" },
   { label: "ts-proto outputServices=grpc-js", module: "tsproto" },

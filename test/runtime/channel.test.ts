@@ -72,7 +72,7 @@ describe("createChannel", () => {
   });
 
   it("sets the per-RPC retry buffer default, and lets grpcOptions override it", () => {
-    expect(DEFAULT_PER_RPC_RETRY_BUFFER_SIZE).toBe(64 * 1024);
+    expect(DEFAULT_PER_RPC_RETRY_BUFFER_SIZE).toBe(16 * 1024);
     const channel = createChannel(`http://127.0.0.1:${plainPort}`);
     const custom = createChannel(`http://127.0.0.1:${plainPort}`, { grpcOptions: { "grpc.per_rpc_retry_buffer_size": 0 } });
     try {
