@@ -3,12 +3,28 @@
 // reports are asserted exactly.
 import { ESLint } from "eslint";
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import ts from "typescript";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import tseslint from "typescript-eslint";
 import { beforeAll, describe, expect, it } from "vitest";
 import plugin from "../eslint/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * One TypeScript program for the fixtures, built once and handed to the parser
+ * (`programs`), instead of `project`: typescript-eslint's watch program for a
+ * `project` re-reads the repo when other suites write files under it at the
+ * same time, and once answered without type information mid-run.
+ */
+function fixtureProgram(): ts.Program {
+  const configPath = join(root, "test/eslint/tsconfig.json");
+  const { config } = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dirname(configPath));
+  return ts.createProgram(parsed.fileNames, parsed.options);
+}
+const program = fixtureProgram();
 
 function linter(safestub: typeof plugin = plugin): ESLint {
   return new ESLint({
@@ -20,7 +36,7 @@ function linter(safestub: typeof plugin = plugin): ESLint {
         files: ["**/*.ts"],
         languageOptions: {
           parser: tseslint.parser,
-          parserOptions: { project: "./test/eslint/tsconfig.json", tsconfigRootDir: root },
+          parserOptions: { programs: [program], tsconfigRootDir: root },
         },
       },
     ] as ESLint.Options["overrideConfig"],
@@ -126,7 +142,7 @@ describe("safestub/eslint await-stream-operations", () => {
         {
           files: ["**/*.ts"],
           plugins: { "@typescript-eslint": tseslint.plugin },
-          languageOptions: { parser: tseslint.parser, parserOptions: { project: "./test/eslint/tsconfig.json", tsconfigRootDir: root } },
+          languageOptions: { parser: tseslint.parser, parserOptions: { programs: [program], tsconfigRootDir: root } },
           rules: { "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": "error" },
         },
       ] as ESLint.Options["overrideConfig"],
