@@ -61,9 +61,3 @@ export class StreamEndedError extends StreamUsageError {
     super(`${operation}() refused: the RPC already ended with status OK.`);
   }
 }
-
-/** Turns anything a transport or a user callback produced into an RpcError. */
-export function toRpcError(err: unknown, fallback: Code = Code.UNKNOWN): RpcError {
-  if (err instanceof RpcError) return err;
-  return new RpcError(fallback, err instanceof Error ? err.message : String(err), undefined, { cause: err });
-}
