@@ -1,5 +1,6 @@
 // Runs every workload against one stack in this process and prints one JSON line of results.
 // Started by bench/run.ts, one process per stack and repetition, so RSS is per stack.
+import { readFileSync } from "node:fs";
 import { sequence, type Stack, type StackFactory, type StackOptions } from "./lib/stack.js";
 import { percentile } from "./lib/stats.js";
 
@@ -19,6 +20,8 @@ export interface Counts {
 
 export interface ChildConfig extends StackOptions {
   readonly counts: Counts;
+  /** The bench server's pid, to read its CPU time around ping-pong (Linux /proc; NaN elsewhere). */
+  readonly serverPid?: number;
 }
 
 /** One repetition's figures for one stack. Rates are per second; `capped` lists workloads that hit the time cap. */
@@ -29,6 +32,10 @@ export interface ChildResult {
   serverStreamMps: number;
   clientStreamMps: number;
   pingPongRtps: number;
+  /** CPU time (user + system, all threads) of this client process per ping-pong round trip, µs. */
+  pingPongClientCpuUs: number;
+  /** CPU time of the server process per ping-pong round trip, µs. */
+  pingPongServerCpuUs: number;
   oneWayMBps: number;
   rssMB: number;
   capped: string[];
@@ -66,8 +73,17 @@ export async function runChild(factory: StackFactory): Promise<void> {
     short("clientStream", counted, counts.clientStream, deadline);
     return counted;
   });
+  // Ping-pong is latency-bound: one side works while the other waits. The CPU each side spends per
+  // round trip shows how much of a round trip the client can still win.
+  let pingPongClientCpuUs = NaN;
+  let pingPongServerCpuUs = NaN;
   const pingPongRtps = await rate(counts.pingPong, async (deadline) => {
+    const client0 = process.cpuUsage();
+    const server0 = processCpuUs(config.serverPid);
     const echoes = await stack.pingPong(sequence(counts.pingPong, deadline), SMALL);
+    const client = process.cpuUsage(client0);
+    pingPongClientCpuUs = (client.user + client.system) / echoes;
+    pingPongServerCpuUs = (processCpuUs(config.serverPid) - server0) / echoes;
     short("pingPong", echoes, counts.pingPong, deadline);
     return echoes;
   });
@@ -87,6 +103,8 @@ export async function runChild(factory: StackFactory): Promise<void> {
     serverStreamMps,
     clientStreamMps,
     pingPongRtps,
+    pingPongClientCpuUs,
+    pingPongServerCpuUs,
     oneWayMBps,
     // maxRSS is in KiB: the peak resident set of this client process over all workloads.
     rssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
@@ -94,6 +112,17 @@ export async function runChild(factory: StackFactory): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
+}
+
+/** User + system CPU time of another process in µs, from /proc/<pid>/stat (clock ticks of 1/100 s); NaN where unavailable. */
+function processCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
 }
 
 async function unaryLatencies(stack: Stack, count: number): Promise<number[]> {

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { retryBufferLines, runtimeMarkdown } from "./lib/runtime-report.js";
+import { pingPongLines, retryBufferLines, runtimeMarkdown } from "./lib/runtime-report.js";
 import { FULL_COUNTS, QUICK_COUNTS, runRuntimeBench, type RuntimeRun } from "./runtime-bench.js";
 import { runCodegenBench, codegenMarkdown, type CodegenRun } from "./codegen-bench.js";
 import { machineLines } from "./lib/machine.js";
@@ -35,7 +35,7 @@ if (!flag("codegen-only")) {
   const only = value("only")?.split(",");
   runtime = await runRuntimeBench({ counts: quick ? QUICK_COUNTS : FULL_COUNTS, repetitions: Number(value("reps") ?? (quick ? 1 : 3)), ...(only ? { only } : {}) }, log);
   writeFileSync(`${outDir}runtime${suffix}.json`, JSON.stringify(runtime, null, 1));
-  console.log(["", "## Runtime", "", ...runtimeMarkdown(runtime), "", "Retry buffer (`grpc.per_rpc_retry_buffer_size`) comparison, medians:", "", ...retryBufferLines(runtime), ""].join("\n"));
+  console.log(["", "## Runtime", "", ...runtimeMarkdown(runtime), "", "Retry buffer (`grpc.per_rpc_retry_buffer_size`) comparison, medians:", "", ...retryBufferLines(runtime), "", "Ping-pong, per round trip (medians):", "", ...pingPongLines(runtime), ""].join("\n"));
 }
 let codegen: CodegenRun | undefined;
 if (!flag("runtime-only")) {
@@ -70,6 +70,7 @@ function writeResults(): void {
     lines.push(...runtimeMarkdown(rt), "");
     lines.push("For reference, issue 7's figures from this kind of machine before safestub existed (medians): unary p50 330 µs; unary c=64 about 7,300 calls/s (Connect-ES 0.46×); server streaming about 128,000 msgs/s; client streaming about 9,000 msgs/s for grpc-js stacks with default options, about 78,000 for Connect-ES, about 95,000 for grpc-js with retry buffer 0; bidi ping-pong about 7,300 rt/s; bidi one-way about 66 MB/s; client RSS about 195 MB (Connect-ES 148 MB).");
     lines.push("", "### Retry buffer", "", "`grpc.per_rpc_retry_buffer_size`, medians from the same run:", "", ...retryBufferLines(rt), "");
+    lines.push("### Ping-pong round trip", "", "Per round trip, medians from the same run: CPU time (user + system, all threads) of the client process and of the server process while ping-pong ran, and the rest of the round trip (waiting to be scheduled, wakeups).", "", ...pingPongLines(rt), "");
   }
   for (const c of cg) lines.push(`## Codegen (${c.corpus} corpus)`, "", ...codegenMarkdown(c), "");
   lines.push("## Notes", "", ...NOTES, "");

@@ -62,7 +62,7 @@ export async function runRuntimeBench(options: { counts: Counts; repetitions: nu
         const entry = results[(k + rep) % results.length]!;
         const t = performance.now();
         try {
-          const run = await runChild(bundles.get(entry.spec.module)!, { port: server.port, counts: options.counts, ...(entry.spec.grpcOptions ? { grpcOptions: entry.spec.grpcOptions } : {}) });
+          const run = await runChild(bundles.get(entry.spec.module)!, { port: server.port, serverPid: server.pid, counts: options.counts, ...(entry.spec.grpcOptions ? { grpcOptions: entry.spec.grpcOptions } : {}) });
           entry.runs.push(run);
           log(`rep ${rep + 1}/${options.repetitions} ${entry.spec.label}: ${((performance.now() - t) / 1000).toFixed(1)} s${run.capped.length ? ` (capped: ${run.capped.join(", ")})` : ""}`);
         } catch (err) {
@@ -77,7 +77,7 @@ export async function runRuntimeBench(options: { counts: Counts; repetitions: nu
   return { counts: options.counts, repetitions: options.repetitions, stacks: results, startedAt, seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg() };
 }
 
-export async function startServer(file: string): Promise<{ port: number; stop(): void }> {
+export async function startServer(file: string): Promise<{ port: number; pid: number | undefined; stop(): void }> {
   const child = spawn(process.execPath, [file], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
@@ -86,6 +86,7 @@ export async function startServer(file: string): Promise<{ port: number; stop():
   });
   return {
     port,
+    pid: child.pid,
     stop: () => {
       child.stdin.end();
       setTimeout(() => child.kill(), 2000).unref();

@@ -71,8 +71,9 @@ export function runtimeMarkdown(run: RuntimeRun): string[] {
 function targetLines(run: RuntimeRun, baseline: StackRuns | undefined): string[] {
   const safestub = run.stacks.find((s) => s.spec.safestub === "target" && s.runs.length > 0);
   if (!baseline || !safestub) return ["Targets: not checked (the baseline or safestub did not run)."];
-  const others = run.stacks.filter((s) => !s.spec.safestub && !s.spec.grpcOptions && s.runs.length > 0);
-  const tuned = run.stacks.filter((s) => !s.spec.safestub && s.spec.grpcOptions && s.runs.length > 0);
+  const libraries = run.stacks.filter((s) => !s.spec.safestub && !s.spec.floor && s.runs.length > 0);
+  const others = libraries.filter((s) => !s.spec.grpcOptions);
+  const tuned = libraries.filter((s) => s.spec.grpcOptions);
   const lines = [`Targets for ${safestub.spec.label}, against ${baseline.spec.label}:`, ""];
   for (const t of TARGETS) {
     const value = median(safestub, t.key);
@@ -83,6 +84,26 @@ function targetLines(run: RuntimeRun, baseline: StackRuns | undefined): string[]
   for (const s of tuned) {
     const ratio = median(safestub, "clientStreamMps") / median(s, "clientStreamMps");
     lines.push(`- (not a target) client streaming against ${s.spec.label}: ${ratio.toFixed(2)}× (${ratio >= 1 ? "at or above" : "below"} it)`);
+  }
+  const floor = run.stacks.find((s) => s.spec.floor && s.runs.length > 0);
+  if (floor) {
+    const ratios = METRICS.map((m) => `${m.title} ${(median(safestub, m.key) / median(floor, m.key)).toFixed(2)}×`);
+    lines.push(`- (not a target) safestub against the ${floor.spec.label}, same metrics: ${ratios.join(", ")}`);
+  }
+  return lines;
+}
+
+/**
+ * Where a ping-pong round trip goes: the CPU time each process spends per round trip (user + system,
+ * so the kernel's loopback TCP work is in it) and what is left (waiting to be scheduled, wakeups).
+ */
+export function pingPongLines(run: RuntimeRun): string[] {
+  const lines = ["| stack | round trip µs | client CPU µs | server CPU µs | rest µs |", "|---|---:|---:|---:|---:|"];
+  for (const s of run.stacks.filter((s) => s.runs.length > 0)) {
+    const roundTrip = 1e6 / median(s, "pingPongRtps");
+    const client = median(s, "pingPongClientCpuUs");
+    const server = median(s, "pingPongServerCpuUs");
+    lines.push(`| ${s.spec.label} | ${fmt(roundTrip, 1)} | ${fmt(client, 1)} | ${fmt(server, 1)} | ${fmt(roundTrip - client - server, 1)} |`);
   }
   return lines;
 }

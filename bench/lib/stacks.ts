@@ -10,6 +10,8 @@ export interface StackSpec {
   readonly baseline?: true;
   /** A safestub configuration (targets are checked on the `target` one). */
   readonly safestub?: "target" | "variant";
+  /** Not a client library: the fastest any client on grpc-js's call layer can be (bench/stacks/floor.ts). */
+  readonly floor?: true;
 }
 
 const RETRY_BUFFER = "grpc.per_rpc_retry_buffer_size";
@@ -25,4 +27,5 @@ export const STACKS: readonly StackSpec[] = [
   { label: "nice-grpc", module: "nice" },
   { label: "Connect-ES v2 (connect-node gRPC transport)", module: "connect" },
   { label: "protobuf-ts (grpc-transport)", module: "protobufts" },
+  { label: "floor: grpc-js call layer, bare callbacks (retry buffer 16 KiB)", module: "floor", grpcOptions: { [RETRY_BUFFER]: 16 * 1024 }, floor: true },
 ];
