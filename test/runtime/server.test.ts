@@ -111,6 +111,29 @@ describe("server handlers", () => {
     expect((await call.headers).get("x-h")).toBe("1");
   });
 
+  it("keep transport headers (content-type, te) out of the metadata both sides see, as gRPC-Go does", async () => {
+    let seen: string[] = [];
+    h.impl.unary = async (req, ctx) => {
+      seen = [...ctx.metadata.keys()];
+      if (req.text === "fail") throw new RpcError(Code.ABORTED, "trailers-only");
+      return msg();
+    };
+    let headers: string[] = [];
+    let trailers: string[] = [];
+    const observe = { onHeaders: (md: Metadata) => (headers = [...md.keys()]), onTrailers: (md: Metadata) => (trailers = [...md.keys()]) };
+    await h.client.unary(msg(), { ...observe, metadata: { "x-app": "1" } });
+    expect(seen).toContain("x-app");
+    expect(seen).toContain("user-agent");
+    for (const keys of [seen, headers, trailers]) expect(keys).not.toContain("content-type");
+    expect(seen).not.toContain("te");
+    // A trailers-only response: grpc-js hands its HTTP/2 headers over as trailers.
+    const err = await h.client.unary(msg({ text: "fail" }), observe).catch((e: unknown) => e);
+    expect((err as RpcError).code).toBe(Code.ABORTED);
+    expect(trailers.length).toBeGreaterThan(0);
+    expect(trailers).not.toContain("content-type");
+    expect([...(err as RpcError).metadata.keys()]).not.toContain("content-type");
+  });
+
   it("run each call on its own: a stuck handler and a throwing one do not affect others", async () => {
     let unstick!: () => void;
     const stuck = new Promise<void>((resolve) => (unstick = resolve));
