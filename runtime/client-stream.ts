@@ -115,9 +115,9 @@ export class ClientStream implements Inbound, Outbound {
     return message ?? null;
   }
 
-  readable(): Promise<void> {
-    if (this.#outcome !== undefined) return Promise.resolve();
-    return this.#reader.wait();
+  onReadable(callback: () => void): void {
+    this.#reader.park(callback);
+    if (this.#outcome !== undefined) this.#reader.wake();
   }
 
   ended(): RpcError | "ok" | undefined {

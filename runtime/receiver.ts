@@ -9,8 +9,8 @@ import type { Codec } from "./service.js";
 export interface Inbound {
   /** The next encoded message if one is buffered, else null. */
   read(): Buffer | null;
-  /** Resolves when read() may have something new or the stream ended. */
-  readable(): Promise<void>;
+  /** Calls `callback` once, in a microtask of its own, when read() may have something new or the stream ended. */
+  onReadable(callback: () => void): void;
   /** undefined while messages may still come; "ok" at a clean end; the RpcError of a failed RPC. */
   ended(): RpcError | "ok" | undefined;
   /** The consumer gave up early (left a for-await, or a message failed to decode). */
@@ -30,6 +30,9 @@ export class Receiver<T> implements AsyncIterable<T> {
   readonly #codec: Codec<T>;
   readonly #in: Inbound;
   readonly #cancelOnEarlyExit: boolean;
+  /** Reports to the pending recv() or next(): a message (undefined at the clean end) or a failure. */
+  #settle: ((ok: boolean, value: unknown) => void) | undefined;
+  readonly #onReadable = () => this.#step(false);
 
   /** @internal Created by the runtime; user code receives Receivers from calls and handlers. */
   constructor(codec: Codec<T>, inbound: Inbound, cancelOnEarlyExit: boolean) {
@@ -42,13 +45,13 @@ export class Receiver<T> implements AsyncIterable<T> {
   recv(): Promise<T | undefined> {
     if (this.#state !== "idle") return Promise.reject(new ConcurrentRecvError("recv()"));
     this.#state = "receiving";
-    const release = () => {
-      this.#state = "idle";
-    };
-    return this.#next((value) => {
-      release();
-      return value;
-    }, release);
+    return new Promise((resolve, reject) =>
+      this.#receive((ok, value) => {
+        this.#state = "idle";
+        if (ok) resolve(value as T | undefined);
+        else reject(value);
+      }),
+    );
   }
 
   /**
@@ -71,17 +74,14 @@ export class Receiver<T> implements AsyncIterable<T> {
         if (finished) return Promise.resolve({ done: true, value: undefined });
         if (pending) return Promise.reject(new ConcurrentRecvError("next()"));
         pending = true;
-        return this.#next(
-          (value): IteratorResult<T> => {
+        return new Promise((resolve, reject) =>
+          this.#receive((ok, value) => {
             pending = false;
-            if (value !== undefined) return { done: false, value };
+            if (ok && value !== undefined) return resolve({ done: false, value: value as T });
             finish();
-            return { done: true, value: undefined };
-          },
-          () => {
-            pending = false;
-            finish();
-          },
+            if (ok) resolve({ done: true, value: undefined });
+            else reject(value);
+          }),
         );
       },
       return: async (): Promise<IteratorResult<T>> => {
@@ -96,47 +96,42 @@ export class Receiver<T> implements AsyncIterable<T> {
     };
   }
 
+  /** Starts receiving the next message for the caller that `settle` reports to (one at a time: the slot is taken). */
+  #receive(settle: (ok: boolean, value: unknown) => void): void {
+    this.#settle = settle;
+    this.#step(true);
+  }
+
   /**
-   * The next message (undefined at the clean end), passed through `onValue`;
-   * `onError` runs before a failure is reported. Both free the receive slot.
-   * One promise per message: this is the hot path of every stream.
+   * Reports the next message, the end or the failure to #settle, or waits for
+   * the transport. This is the hot path of every stream: no allocation but
+   * the decoded message while messages are buffered.
    */
-  #next<R>(onValue: (value: T | undefined) => R, onError: () => void): Promise<R> {
-    return new Promise((resolve, reject) => {
-      const settle = (ok: boolean, value: unknown) => {
-        if (ok) return resolve(onValue(value as T | undefined));
-        onError();
-        reject(value);
-      };
-      const step = (sameTick: boolean) => {
-        let ok = true;
-        let value: unknown;
-        const frame = this.#in.read();
-        if (frame !== null) {
-          try {
-            value = this.#decode(frame);
-          } catch (err) {
-            ok = false;
-            value = err;
-          }
-        } else {
-          const ended = this.#in.ended();
-          if (ended === undefined) {
-            void this.#in.readable().then(() => step(false));
-            return;
-          }
-          if (ended !== "ok") {
-            ok = false;
-            value = ended;
-          }
-        }
-        // Settled in the tick of the call: free the slot a microtask later,
-        // so a second recv() in this same tick is still refused.
-        if (sameTick) queueMicrotask(() => settle(ok, value));
-        else settle(ok, value);
-      };
-      step(true);
-    });
+  #step(sameTick: boolean): void {
+    let ok = true;
+    let value: unknown;
+    const frame = this.#in.read();
+    if (frame !== null) {
+      try {
+        value = this.#decode(frame);
+      } catch (err) {
+        ok = false;
+        value = err;
+      }
+    } else {
+      const ended = this.#in.ended();
+      if (ended === undefined) return this.#in.onReadable(this.#onReadable);
+      if (ended !== "ok") {
+        ok = false;
+        value = ended;
+      }
+    }
+    const settle = this.#settle!;
+    this.#settle = undefined;
+    // Settled in the tick of the call: free the slot a microtask later,
+    // so a second recv() in this same tick is still refused.
+    if (sameTick) queueMicrotask(() => settle(ok, value));
+    else settle(ok, value);
   }
 
   #decode(frame: Buffer): T {

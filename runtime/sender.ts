@@ -19,6 +19,8 @@ export interface Outbound {
 
 type SenderState = "idle" | "sending" | "closed";
 
+const RESOLVED = Promise.resolve();
+
 /**
  * Sender is the single-owner handle for one direction of a stream: requests
  * on a client, responses in a server handler. At most one send, sendAll or
@@ -31,6 +33,9 @@ export class Sender<T> {
   #state: SenderState = "idle";
   readonly #codec: Codec<T>;
   readonly #out: Outbound;
+  readonly #free = () => {
+    this.#state = "idle";
+  };
 
   /** @internal Created by the runtime; user code receives Senders from calls and handlers. */
   constructor(codec: Codec<T>, out: Outbound) {
@@ -52,14 +57,10 @@ export class Sender<T> {
       return Promise.reject(err);
     }
     if (!admitted) return this.#release(this.#afterDrain(), "idle");
-    // Taken at once: the slot is still freed a microtask later, so a second
-    // send in this same tick is refused whatever the transport did.
-    return new Promise((resolve) =>
-      queueMicrotask(() => {
-        this.#state = "idle";
-        resolve();
-      }),
-    );
+    // Taken at once: the slot is still freed a microtask later (before the
+    // caller's continuation), so a second send in this same tick is refused
+    // whatever the transport did.
+    return RESOLVED.then(this.#free);
   }
 
   /**

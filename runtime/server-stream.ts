@@ -33,9 +33,9 @@ export class ServerInbound implements Inbound {
     return (this.#stream.read() as Buffer | null) ?? null;
   }
 
-  readable(): Promise<void> {
-    if (this.ended() !== undefined) return Promise.resolve();
-    return this.#reader.wait();
+  onReadable(callback: () => void): void {
+    this.#reader.park(callback);
+    if (this.ended() !== undefined) this.#reader.wake();
   }
 
   ended(): RpcError | "ok" | undefined {

@@ -1,19 +1,26 @@
 /**
  * Waker parks one waiter (a pending recv or send) until the next event that
  * may unblock it. A handle has at most one pending operation per direction,
- * so one slot is enough. It is used by the runtime only.
+ * so one slot is enough. The waiter runs in a microtask of its own, never
+ * inside the transport's callback that woke it. It is used by the runtime only.
  */
 export class Waker {
-  #wake: (() => void) | undefined;
+  #waiter: (() => void) | undefined;
 
-  /** Resolves at the next wake(). */
+  /** Calls `waiter` (once) after the next wake(). */
+  park(waiter: () => void): void {
+    this.#waiter = waiter;
+  }
+
+  /** Resolves after the next wake(). */
   wait(): Promise<void> {
-    return new Promise((resolve) => (this.#wake = resolve));
+    return new Promise((resolve) => this.park(resolve));
   }
 
   wake(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    const waiter = this.#waiter;
+    if (!waiter) return;
+    this.#waiter = undefined;
+    queueMicrotask(waiter);
   }
 }
