@@ -108,6 +108,9 @@ export class Receiver<T> implements AsyncIterable<T> {
    * the decoded message while messages are buffered.
    */
   #step(sameTick: boolean): void {
+    // A wake-up may come after its caller went away (an iterator's return() while its next() waited,
+    // then a recv() that was served at once): nobody waits, so leave the messages buffered.
+    if (this.#settle === undefined) return;
     let ok = true;
     let value: unknown;
     const frame = this.#in.read();
@@ -126,7 +129,7 @@ export class Receiver<T> implements AsyncIterable<T> {
         value = ended;
       }
     }
-    const settle = this.#settle!;
+    const settle = this.#settle;
     this.#settle = undefined;
     // Settled in the tick of the call: free the slot a microtask later,
     // so a second recv() in this same tick is still refused.

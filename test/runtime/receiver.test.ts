@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentRecvError, Metadata, RpcError } from "safestub";
+import type { Inbound } from "../../runtime/receiver.js";
+import { Receiver } from "../../runtime/receiver.js";
+import type { Codec } from "../../runtime/service.js";
 import { ProbeHarness, eventually, msg, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;
@@ -164,5 +167,34 @@ describe("Receiver", () => {
     let count = 0;
     for await (const _ of call.receiver) count++;
     expect(count).toBe(2000);
+  });
+});
+
+describe("Receiver wake-ups", () => {
+  // The transport's timing cannot be forced over a real connection: a hand-driven Inbound plays the transport.
+  function scriptedInbound() {
+    const frames: Buffer[] = [];
+    let parked: (() => void) | undefined;
+    const inbound: Inbound = {
+      read: () => frames.shift() ?? null,
+      onReadable: (callback) => (parked = callback),
+      ended: () => undefined,
+      abandon: () => {},
+    };
+    return { inbound, frames, wake: () => parked?.() };
+  }
+  const text: Codec<string> = { encode: (s) => ({ finish: () => Buffer.from(s) }), decode: (b) => Buffer.from(b).toString() };
+
+  it("ignore a wake-up nobody waits for any more, and keep its message for the next recv()", async () => {
+    const t = scriptedInbound();
+    const rx = new Receiver(text, t.inbound, false);
+    const it = rx[Symbol.asyncIterator]();
+    void it.next(); // waits: nothing buffered yet
+    await it.return!();
+    t.frames.push(Buffer.from("a"), Buffer.from("b"));
+    const first = rx.recv(); // served at once from the buffer
+    t.wake(); // the wake-up the waiting next() asked for arrives late
+    expect(await first).toBe("a");
+    expect(await rx.recv()).toBe("b");
   });
 });
