@@ -6,15 +6,16 @@ import { TestServiceClient, UnimplementedServiceClient } from "../gen/grpc/testi
 import { parseFlags, parsePort, UsageError } from "./flags.js";
 import { runCases, selectCases } from "./runner.js";
 import { safestubCases } from "./safestub/cases.js";
+import { CLIENT_TLS_FLAGS, clientTransport } from "./tls.js";
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), ["server_host", "server_port", "test_case", "use_tls"]);
+  const flags = parseFlags(process.argv.slice(2), ["server_host", "server_port", "test_case", ...CLIENT_TLS_FLAGS]);
   const host = flags.get("server_host", "127.0.0.1")!;
   const port = parsePort(flags.get("server_port"), "server_port");
   const names = selectCases(flags.get("test_case"));
-  if (flags.get("use_tls", "false") !== "false") throw new UsageError("--use_tls=true is not supported: this client speaks plaintext only");
+  const { credentials, options } = clientTransport(flags);
 
-  const channel = createChannel(`http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  const channel = createChannel(`${host.includes(":") ? `[${host}]` : host}:${port}`, { credentials, grpcOptions: options });
   try {
     const passed = await runCases(safestubCases(new TestServiceClient(channel), new UnimplementedServiceClient(channel)), names);
     return passed ? 0 : 1;

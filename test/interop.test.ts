@@ -23,33 +23,51 @@ const PROGRAMS = {
 const START_TIMEOUT_MS = 30_000;
 const CLIENT_TIMEOUT_MS = 60_000;
 
+/** What a client passes to reach a --use_tls=true server: the test CA and the name in the test certificate. */
+const TLS_CLIENT_FLAGS = ["--use_tls=true", "--use_test_ca=true", "--server_host_override=foo.test.google.fr"];
+
 const children = new Set<ChildProcess>();
-const servers: { safestub?: RunningServer; grpcJs?: RunningServer } = {};
+const servers: { safestub?: RunningServer; grpcJs?: RunningServer; safestubTls?: RunningServer; grpcJsTls?: RunningServer } = {};
 
 beforeAll(async () => {
   checkRuntimeBuilt();
-  [servers.safestub, servers.grpcJs] = await Promise.all([startServer(PROGRAMS.safestubServer), startServer(PROGRAMS.grpcJsServer)]);
+  [servers.safestub, servers.grpcJs, servers.safestubTls, servers.grpcJsTls] = await Promise.all([
+    startServer(PROGRAMS.safestubServer),
+    startServer(PROGRAMS.grpcJsServer),
+    startServer(PROGRAMS.safestubServer, ["--use_tls=true"]),
+    startServer(PROGRAMS.grpcJsServer, ["--use_tls=true"]),
+  ]);
 }, START_TIMEOUT_MS + 5_000);
 
 afterAll(async () => {
   await Promise.all([...children].map((child) => stop(child)));
 }, 15_000);
 
-const pairings = [
-  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestub },
-  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJs },
-  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestub },
+const plaintextPairings = [
+  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestub, flags: [] as string[] },
+  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJs, flags: [] as string[] },
+  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestub, flags: [] as string[] },
   // The control pair: the reference client and server agree, so a failure above is not theirs.
-  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJs },
-] as const;
+  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJs, flags: [] as string[] },
+];
+const tlsPairings = [
+  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestubTls, flags: TLS_CLIENT_FLAGS },
+  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJsTls, flags: TLS_CLIENT_FLAGS },
+  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestubTls, flags: TLS_CLIENT_FLAGS },
+  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJsTls, flags: TLS_CLIENT_FLAGS },
+];
+const pairings = [
+  ...plaintextPairings.map((p) => [`${p.client} client x ${p.server} server`, p] as const),
+  ...tlsPairings.map((p) => [`${p.client} client x ${p.server} server, --use_tls=true`, p] as const),
+];
 
-describe.each(pairings.map((p) => [`${p.client} client x ${p.server} server`, p] as const))("%s", (_title, { clientProgram, serverOf }) => {
+describe.each(pairings)("%s", (_title, { clientProgram, serverOf, flags }) => {
   let run: ClientRun;
 
   beforeAll(async () => {
     const server = serverOf();
     if (!server) throw new Error("the server did not start");
-    run = await runClient(clientProgram, server.port, "all");
+    run = await runClient(clientProgram, server.port, "all", flags);
   }, CLIENT_TIMEOUT_MS + 5_000);
 
   it("runs every case, one line each, and exits 0", () => {
@@ -82,6 +100,28 @@ describe("interop programs", () => {
     const run = await runClient(PROGRAMS.safestubClient, servers.safestub!.port, "ping_pong");
     expect(run.lines, run.output).toEqual([expect.stringMatching(/^PASS ping_pong /)]);
     expect(run.exitCode).toBe(0);
+  });
+
+  it.each([
+    ["safestub", PROGRAMS.safestubClient],
+    ["grpc-js", PROGRAMS.grpcJsClient],
+  ])("the %s client does not reach a --use_tls=true server in plaintext, nor with an untrusted certificate", async (_name, program) => {
+    const plaintext = await runClient(program, servers.safestubTls!.port, "empty_unary");
+    expect(plaintext.lines, plaintext.output).toEqual([expect.stringMatching(/^FAIL empty_unary: .*UNAVAILABLE/)]);
+    expect(plaintext.exitCode).toBe(1);
+    const untrusted = await runClient(program, servers.safestubTls!.port, "empty_unary", ["--use_tls=true"]);
+    expect(untrusted.lines, untrusted.output).toEqual([expect.stringMatching(/^FAIL empty_unary: .*UNAVAILABLE/)]);
+    expect(untrusted.exitCode).toBe(1);
+  });
+
+  it("the client refuses TLS flags without --use_tls=true, and a flag value other than true/false, with exit status 2", async () => {
+    const port = servers.safestub!.port;
+    const orphan = await runClient(PROGRAMS.safestubClient, port, "empty_unary", ["--use_test_ca=true"]);
+    expect(orphan.exitCode, orphan.output).toBe(2);
+    expect(orphan.output).toMatch(/need --use_tls=true/);
+    const bad = await runClient(PROGRAMS.safestubClient, port, "empty_unary", ["--use_tls=yes"]);
+    expect(bad.exitCode, bad.output).toBe(2);
+    expect(bad.output).toMatch(/--use_tls takes true or false/);
   });
 
   it("the client refuses an unknown case name with exit status 2", async () => {
@@ -163,8 +203,8 @@ function launchNode(args: string[]): ChildProcess {
 }
 
 /** Starts a server on port 0 and reads the bound port from its `listening on 127.0.0.1:PORT` line. */
-function startServer(program: string): Promise<RunningServer> {
-  const child = launch(program, ["--port=0"]);
+function startServer(program: string, flags: string[] = []): Promise<RunningServer> {
+  const child = launch(program, ["--port=0", ...flags]);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${program} did not announce its port within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
@@ -184,8 +224,8 @@ function startServer(program: string): Promise<RunningServer> {
   });
 }
 
-async function runClient(program: string, port: number, testCase: string): Promise<ClientRun> {
-  const child = launch(program, ["--server_host=127.0.0.1", `--server_port=${port}`, `--test_case=${testCase}`]);
+async function runClient(program: string, port: number, testCase: string, flags: string[] = []): Promise<ClientRun> {
+  const child = launch(program, ["--server_host=127.0.0.1", `--server_port=${port}`, `--test_case=${testCase}`, ...flags]);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

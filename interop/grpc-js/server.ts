@@ -4,18 +4,19 @@
 import * as grpc from "@grpc/grpc-js";
 import { parseFlags, parsePort, UsageError } from "../flags.js";
 import { serveUntilSignalled } from "../serve.js";
+import { serverCredentials } from "../tls.js";
 import { loadTestingPackage } from "./proto.js";
 import { grpcJsTestService } from "./test-service.js";
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), ["port", "use_tls"]);
   const port = parsePort(flags.get("port"), "port");
-  if (flags.get("use_tls", "false") !== "false") throw new UsageError("--use_tls=true is not supported: this server speaks plaintext only");
+  const credentials = serverCredentials(flags);
 
   const server = new grpc.Server();
   server.addService(loadTestingPackage().TestService.service, grpcJsTestService);
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   serveUntilSignalled(`listening on 127.0.0.1:${bound}`, () => {
     return new Promise<void>((resolve) => {
