@@ -28,21 +28,27 @@ export interface ResolvedCall {
 
 /** Merges per-call options over client defaults. Throws TypeError on an invalid option. */
 export function resolveCallOptions(defaults: CallOptions | undefined, options: CallOptions | undefined): ResolvedCall {
-  const metadata = new Metadata(defaults?.metadata);
-  if (options?.metadata) {
-    const own = new Metadata(options.metadata);
-    for (const key of own.keys()) metadata.delete(key);
-    for (const [key, value] of own) metadata.append(key, value);
-  }
   const deadline = earliest(deadlineOf(defaults), deadlineOf(options));
-  const signals = [defaults?.signal, options?.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = defaults?.signal && options?.signal ? AbortSignal.any([defaults.signal, options.signal]) : (options?.signal ?? defaults?.signal);
   return {
-    metadata: toGrpcMetadata(metadata),
+    metadata: toGrpcMetadata(mergeMetadata(defaults?.metadata, options?.metadata)),
     grpcOptions: deadline === undefined ? {} : { deadline },
-    signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+    signal,
     onHeaders: options?.onHeaders ?? defaults?.onHeaders,
     onTrailers: options?.onTrailers ?? defaults?.onTrailers,
   };
+}
+
+/** Per-call keys replace default keys; undefined when neither has any (most calls). */
+function mergeMetadata(defaults: MetadataInit | undefined, own: MetadataInit | undefined): Metadata | undefined {
+  if (defaults === undefined && own === undefined) return undefined;
+  const metadata = new Metadata(defaults);
+  if (own !== undefined) {
+    const replacing = new Metadata(own);
+    for (const key of replacing.keys()) metadata.delete(key);
+    for (const [key, value] of replacing) metadata.append(key, value);
+  }
+  return metadata;
 }
 
 function deadlineOf(options: CallOptions | undefined): number | undefined {

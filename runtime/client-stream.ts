@@ -39,6 +39,8 @@ export class ClientStream implements Inbound, Outbound {
   readonly #options: ResolvedCall;
   readonly #readAhead: number;
   readonly #single: boolean;
+  /** Whether the caller can see `headers` and `trailers` (streaming calls); a unary call only has its observers. */
+  readonly #exposed: boolean;
   #call: GrpcCall | undefined;
   #outcome: RpcError | "ok" | undefined;
   #cancelled = false;
@@ -64,10 +66,14 @@ export class ClientStream implements Inbound, Outbound {
   /**
    * Starts the RPC at once. `responses` is "stream" for a response stream, or
    * "single" for calls that get exactly one response (unary, client streaming).
+   * `exposed` says whether the caller sees the `headers` and `trailers`
+   * promises; when it does not (unary calls), metadata is only converted for
+   * the onHeaders/onTrailers observers and for a failed status.
    */
-  constructor(channel: grpc.Channel, path: string, options: ResolvedCall, responses: "stream" | "single") {
+  constructor(channel: grpc.Channel, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true) {
     this.#options = options;
     this.#single = responses === "single";
+    this.#exposed = exposed;
     // A single response needs a second read to see the end of the stream (or a second message, an error).
     this.#readAhead = this.#single ? 2 : STREAM_READ_AHEAD;
     this.headers = new Promise((resolve) => (this.#resolveHeaders = resolve));
@@ -147,6 +153,17 @@ export class ClientStream implements Inbound, Outbound {
     this.#flush();
   }
 
+  /**
+   * Sends the only request of a unary or server-streaming call and half-closes
+   * at once, as grpc-js's own unary path does: the end of the stream goes out
+   * with the message instead of after its write completed.
+   */
+  sendOnly(frame: Buffer): void {
+    if (this.#outcome !== undefined) return;
+    this.#call!.sendMessageWithContext({}, frame);
+    this.#call!.halfClose();
+  }
+
   /** Hands the next frame to grpc-js once the previous write completed; half-closes after the last. */
   #flush(): void {
     if (this.#writing || this.#outcome !== undefined) return;
@@ -167,8 +184,9 @@ export class ClientStream implements Inbound, Outbound {
   }
 
   #onHeaders(md: grpc.Metadata): void {
-    const headers = fromGrpcMetadata(md);
     this.#sawHeaders = true;
+    if (!this.#exposed && !this.#options.onHeaders) return;
+    const headers = fromGrpcMetadata(md);
     this.#resolveHeaders(headers);
     notify(this.#options.onHeaders, headers);
   }
@@ -186,16 +204,25 @@ export class ClientStream implements Inbound, Outbound {
   }
 
   #onStatus(status: grpc.StatusObject): void {
-    const trailers = fromGrpcMetadata(status.metadata);
-    this.#finish(status.code === 0 ? "ok" : new RpcError(status.code as number as Code, status.details, trailers), trailers);
+    if (status.code === 0) {
+      // Nobody may look at the trailers of a successful unary call without an observer: skip converting them.
+      const wanted = this.#exposed || this.#options.onTrailers !== undefined;
+      this.#finish("ok", wanted ? fromGrpcMetadata(status.metadata) : new Metadata());
+    } else {
+      const trailers = fromGrpcMetadata(status.metadata);
+      this.#finish(new RpcError(status.code as number as Code, status.details, trailers), trailers);
+    }
   }
 
   #finish(outcome: RpcError | "ok", trailers: Metadata): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
-    if (!this.#sawHeaders) notify(this.#options.onHeaders, new Metadata());
-    this.#resolveHeaders(new Metadata());
+    if (!this.#sawHeaders) {
+      const none = new Metadata();
+      this.#resolveHeaders(none);
+      notify(this.#options.onHeaders, none);
+    }
     this.#resolveTrailers(trailers);
     notify(this.#options.onTrailers, trailers);
     this.#resolveDone(outcome);

@@ -70,11 +70,8 @@ export class CallInvoker {
     try {
       const call = resolveCallOptions(this.#defaults, options);
       const frame = encodeRequest(method, request);
-      stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single");
-      if (stream.ended() === undefined) {
-        stream.write(frame);
-        stream.end();
-      }
+      stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single", false);
+      stream.sendOnly(frame);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -85,10 +82,7 @@ export class CallInvoker {
     const call = resolveCallOptions(this.#defaults, options);
     const frame = encodeRequest(method, request);
     const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "stream");
-    if (stream.ended() === undefined) {
-      stream.write(frame);
-      stream.end();
-    }
+    stream.sendOnly(frame);
     return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
