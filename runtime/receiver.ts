@@ -104,8 +104,8 @@ export class Receiver<T> implements AsyncIterable<T> {
 
   /**
    * Reports the next message, the end or the failure to #settle, or waits for
-   * the transport. This is the hot path of every stream: no allocation but
-   * the decoded message while messages are buffered.
+   * the transport. This is the hot path of every stream: waiting parks a
+   * callback made once per Receiver, not a promise per message.
    */
   #step(sameTick: boolean): void {
     // A wake-up may come after its caller went away (an iterator's return() while its next() waited,
