@@ -34,6 +34,28 @@ export function parsePort(value: string | undefined, flag: string): number {
   return port;
 }
 
+/** `host:port`, with an IPv6 host in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Runs an interop program's `main`. A returned status ends the process with
+ * it (a server returns nothing and keeps running); a UsageError exits 2 with
+ * a usage line, any other failure exits 1.
+ */
+export function runProgram(main: () => Promise<number | void>): void {
+  main().then(
+    (status) => {
+      if (status !== undefined) process.exit(status);
+    },
+    (err: unknown) => {
+      console.error(err instanceof UsageError ? `usage: ${err.message}` : err);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
+}
+
 /** A bad command line: the program prints it and exits with status 2. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -43,23 +43,21 @@ afterAll(async () => {
   await Promise.all([...children].map((child) => stop(child)));
 }, 15_000);
 
-const plaintextPairings = [
-  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestub, flags: [] as string[] },
-  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJs, flags: [] as string[] },
-  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestub, flags: [] as string[] },
+/** Who talks to whom; every pairing runs in plaintext and again with --use_tls=true. */
+const pairs = [
+  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient },
+  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient },
+  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient },
   // The control pair: the reference client and server agree, so a failure above is not theirs.
-  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJs, flags: [] as string[] },
-];
-const tlsPairings = [
-  { client: "safestub", server: "safestub", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.safestubTls, flags: TLS_CLIENT_FLAGS },
-  { client: "safestub", server: "grpc-js", clientProgram: PROGRAMS.safestubClient, serverOf: () => servers.grpcJsTls, flags: TLS_CLIENT_FLAGS },
-  { client: "grpc-js", server: "safestub", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.safestubTls, flags: TLS_CLIENT_FLAGS },
-  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient, serverOf: () => servers.grpcJsTls, flags: TLS_CLIENT_FLAGS },
-];
-const pairings = [
-  ...plaintextPairings.map((p) => [`${p.client} client x ${p.server} server`, p] as const),
-  ...tlsPairings.map((p) => [`${p.client} client x ${p.server} server, --use_tls=true`, p] as const),
-];
+  { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient },
+] as const;
+const pairings = [false, true].flatMap((tls) =>
+  pairs.map(({ client, server, clientProgram }) => {
+    const key = `${server === "safestub" ? "safestub" : "grpcJs"}${tls ? "Tls" : ""}` as const;
+    const title = `${client} client x ${server} server${tls ? ", --use_tls=true" : ""}`;
+    return [title, { clientProgram, serverOf: () => servers[key], flags: tls ? TLS_CLIENT_FLAGS : [] }] as const;
+  }),
+);
 
 describe.each(pairings)("%s", (_title, { clientProgram, serverOf, flags }) => {
   let run: ClientRun;

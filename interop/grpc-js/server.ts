@@ -2,13 +2,13 @@
 //   tsx interop/grpc-js/server.ts --port=PORT
 // Same flags and banner as interop/server.ts, so tests and harnesses can swap them.
 import * as grpc from "@grpc/grpc-js";
-import { parseFlags, parsePort, UsageError } from "../flags.js";
+import { parseFlags, parsePort, runProgram } from "../flags.js";
 import { serveUntilSignalled } from "../serve.js";
 import { serverCredentials } from "../tls.js";
 import { loadTestingPackage } from "./proto.js";
 import { grpcJsTestService } from "./test-service.js";
 
-async function main(): Promise<void> {
+runProgram(async () => {
   const flags = parseFlags(process.argv.slice(2), ["port", "use_tls"]);
   const port = parsePort(flags.get("port"), "port");
   const credentials = serverCredentials(flags);
@@ -27,9 +27,4 @@ async function main(): Promise<void> {
       });
     });
   });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? `usage: ${err.message}` : err);
-  process.exit(err instanceof UsageError ? 2 : 1);
 });
