@@ -33,6 +33,7 @@ export class Sender<T> {
   #state: SenderState = "idle";
   readonly #codec: Codec<T>;
   readonly #out: Outbound;
+  /** Frees the send slot. */
   readonly #free = () => {
     this.#state = "idle";
   };
@@ -56,7 +57,7 @@ export class Sender<T> {
       this.#state = "idle";
       return Promise.reject(err);
     }
-    if (!admitted) return this.#release(this.#afterDrain(), "idle");
+    if (!admitted) return this.#release(this.#afterDrain());
     // Taken at once: the slot is still freed a microtask later (before the
     // caller's continuation), so a second send in this same tick is refused
     // whatever the transport did.
@@ -71,7 +72,7 @@ export class Sender<T> {
     const refusal = this.#refusal("sendAll");
     if (refusal) return Promise.reject(refusal);
     this.#state = "sending";
-    return this.#release(this.#writeAll(messages), "idle");
+    return this.#release(this.#writeAll(messages));
   }
 
   /**
@@ -96,16 +97,11 @@ export class Sender<T> {
   }
 
   /** Frees the send slot once `work` settled, before the caller's continuation runs. */
-  #release(work: Promise<void>, next: SenderState): Promise<void> {
-    return work.then(
-      () => {
-        this.#state = next;
-      },
-      (err: unknown) => {
-        this.#state = next;
-        throw err;
-      },
-    );
+  #release(work: Promise<void>): Promise<void> {
+    return work.then(this.#free, (err: unknown) => {
+      this.#free();
+      throw err;
+    });
   }
 
   async #write(message: T, operation: string): Promise<void> {
