@@ -8,20 +8,21 @@ import { version } from "./version.js";
 
 /** Writes `<name>_grpc.ts` for every file to generate that has services. */
 function generateTs(schema: Schema<SafestubOptions>): void {
-  for (const file of schema.files) {
-    if (file.services.length === 0) continue;
+  for (const file of schema.files.filter((f) => f.services.length > 0)) {
     const name = `${file.name}_grpc.ts`;
-    // ts-proto writes `<file><fileSuffix>.ts` for every file it is given: `foo_grpc.proto` would take our name.
-    const clash = schema.allFiles.find((other) => `${other.name}${schema.options.fileSuffix}.ts` === name);
-    if (clash && schema.targets.includes("ts")) {
-      throw new Error(`${file.proto.name}: safestub would write ${name}, which ts-proto writes for ${clash.proto.name}; rename one of the two files or give both plugins a fileSuffix`);
-    }
+    schema.options.messages.checkOutputs(file, writtenNames(name, schema.targets), schema.allFiles);
     const f = schema.generateFile(name);
     const t = new Tokens();
     const text = renderServices(buildFileView(schema, file, f, t));
     f.preamble(file);
     f.print(t.toPrintables(text));
   }
+}
+
+/** The files protoplugin writes for a generated `.ts` file under each target (it transpiles for js and dts). */
+function writtenNames(tsName: string, targets: readonly ("ts" | "js" | "dts")[]): string[] {
+  const stem = tsName.replace(/\.ts$/, "");
+  return targets.map((target) => (target === "ts" ? tsName : target === "js" ? `${stem}.js` : `${stem}.d.ts`));
 }
 
 /**

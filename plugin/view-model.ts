@@ -1,6 +1,6 @@
 import type { DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable, Schema } from "@bufbuild/protoplugin";
-import { methodNames, tsProtoImportPath, tsProtoTypeName } from "./names.js";
+import { methodNames } from "./method-names.js";
 import type { SafestubOptions } from "./options.js";
 
 /**
@@ -70,9 +70,9 @@ const defineFns = {
 
 /** Builds the template's view of one .proto file; every foreign name is a token. */
 export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f: GeneratedFile, t: Tokens): FileView {
-  const options = schema.options;
-  const rt = (name: string, typeOnly = false) => t.tok(f.import(name, options.runtimeImport, typeOnly));
-  const message = (m: DescMethod["input"], typeOnly: boolean) => t.tok(f.import(tsProtoTypeName(m, options), tsProtoImportPath(m.file, options), typeOnly));
+  const { messages, runtimeImport } = schema.options;
+  const rt = (name: string, typeOnly = false) => t.tok(f.import(name, runtimeImport, typeOnly));
+  const message = (m: DescMethod["input"], typeOnly: boolean) => t.tok(typeOnly ? messages.messageType(f, m) : messages.messageCodec(f, m));
   // The global Promise, as a symbol "from this very file": protoplugin then treats
   // the name as taken and imports a message named Promise under an alias.
   const globalPromise = t.tok(f.import("Promise", `./${file.name}_grpc.js`, true));

@@ -6,6 +6,8 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { plugin } from "../../plugin/index.js";
+import { tsProtoBackend } from "../../plugin/messages/ts-proto.js";
+import type { TsProtoOptions } from "../../plugin/messages/ts-proto-options.js";
 import { root } from "./corpus.js";
 
 export { root };
@@ -15,6 +17,16 @@ export const safestubBin = join(root, "bin/protoc-gen-safestub");
 export const tsProtoBin = join(root, "node_modules/.bin/protoc-gen-ts_proto");
 /** PATH with node_modules/.bin first, so buf finds protoc-gen-ts_proto as `npm run` would. */
 export const envWithBin = { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}` };
+
+/** The ts-proto backend's options from `key=value` strings, parsed as the plugin parses them; throws on a key it does not own. */
+export function parseTsProtoOptions(pairs: string[]): TsProtoOptions {
+  const options = tsProtoBackend.defaultOptions();
+  for (const pair of pairs) {
+    const key = pair.slice(0, pair.indexOf("="));
+    if (!tsProtoBackend.parseOption(options, key, pair.slice(pair.indexOf("=") + 1))) throw new Error(`not a ts-proto option: ${key}`);
+  }
+  return options;
+}
 
 /** The example protos and every edge-case proto, as paths under protos/. */
 export const exampleProtos = ["helloworld.proto", "route_guide.proto", "echo.proto"];

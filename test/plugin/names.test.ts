@@ -1,9 +1,10 @@
 // Unit tests of the naming rules and option parsing (no protoc, no files).
 import { describe, expect, it } from "vitest";
-import { lowerCamelCase, methodNames } from "../../plugin/names.js";
+import { lowerCamelCase, methodNames } from "../../plugin/method-names.js";
 import { parseOptions } from "../../plugin/options.js";
 import { normalizeParameter } from "../../plugin/parameter.js";
 import type { DescMethod } from "@bufbuild/protobuf";
+import { parseTsProtoOptions } from "./helpers.js";
 
 const rpcs = (...names: string[]) => names.map((name) => ({ name }) as DescMethod);
 
@@ -65,10 +66,13 @@ describe("parseOptions", () => {
   const parse = (...pairs: string[]) => parseOptions(pairs.map((p) => ({ key: p.split("=")[0]!, value: p.slice(p.indexOf("=") + 1) })));
 
   it("accepts ts-proto's naming options under ts-proto's names and values", () => {
-    const o = parse("useSnakeTypeName=false", "snakeToCamel=json", "fileSuffix=.pb", "typePrefix=T", "messageSuffix=Msg", "Mfoo/bar.proto=@acme/bar");
+    const pairs = ["useSnakeTypeName=false", "snakeToCamel=json", "fileSuffix=.pb", "typePrefix=T", "messageSuffix=Msg", "Mfoo/bar.proto=@acme/bar"];
+    expect(() => parse(...pairs)).not.toThrow();
+    // The plugin hands them to the ts-proto message backend, which keeps them.
+    const o = parseTsProtoOptions(pairs);
     expect(o).toMatchObject({ useSnakeTypeName: false, snakeToCamelTypeNames: false, fileSuffix: ".pb", typePrefix: "T", messageSuffix: "Msg" });
     expect(o.importMappings.get("foo/bar.proto")).toBe("@acme/bar");
-    expect(parse("snakeToCamel=keys_json").snakeToCamelTypeNames).toBe(true);
+    expect(parseTsProtoOptions(["snakeToCamel=keys_json"]).snakeToCamelTypeNames).toBe(true);
   });
 
   it.each([

@@ -7,12 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { typecheck } from "./corpus.js";
-import { bufGenerate, bufImage, edgeProtos, exampleProtos, freshDir, listFiles, root, runInProcess, tsProtoOptions } from "./helpers.js";
+import { bufGenerate, bufImage, edgeProtos, exampleProtos, freshDir, listFiles, parseTsProtoOptions, root, runInProcess, tsProtoOptions } from "./helpers.js";
 import { create, createFileRegistry, type DescEnum, type DescMessage } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
-import { tsProtoTypeName } from "../../plugin/names.js";
-import { parseOptions } from "../../plugin/options.js";
+import { tsProtoTypeName } from "../../plugin/messages/ts-proto.js";
 
 const protos = [...exampleProtos, ...edgeProtos()];
 
@@ -56,7 +55,7 @@ describe("safestub imports what ts-proto exports", () => {
     expect(tsc.output).toBe("");
     expect(tsc.errors).toBe(0);
     // Beyond the rpc types tsc sees: every message and enum name safestub computes is one ts-proto exports.
-    const options = parseOptions(opts.map((o) => ({ key: o.slice(0, o.indexOf("=")), value: o.slice(o.indexOf("=") + 1) })));
+    const options = parseTsProtoOptions(opts);
     expect(types.length).toBeGreaterThan(40);
     for (const t of types) {
       const source = readFileSync(join(dir, `${t.file.name}${options.fileSuffix}.ts`), "utf8");

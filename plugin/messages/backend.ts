@@ -1,0 +1,37 @@
+import type { DescFile, DescMessage } from "@bufbuild/protobuf";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
+
+/**
+ * The seam to the plugin that generates the messages (ts-proto today):
+ * everything safestub needs to know about how that plugin names, places and
+ * encodes messages. The view model and the template only see the Printables
+ * it returns, so another message plugin plugs in here alone.
+ */
+export interface MessageBackend {
+  /**
+   * Throws, with a one-line reason, when one of the files safestub writes for
+   * `file` (`outputNames`, as written) is also written by the message plugin
+   * for some file of the request (`allFiles`).
+   */
+  checkOutputs(file: DescFile, outputNames: readonly string[], allFiles: readonly DescFile[]): void;
+  /** The message's TypeScript type, imported type-only into `f`. */
+  messageType(f: GeneratedFile, message: DescMessage): Printable;
+  /** The value generated code passes as the message's codec, imported into `f`. */
+  messageCodec(f: GeneratedFile, message: DescMessage): Printable;
+}
+
+/**
+ * How a backend is made from the plugin options it owns (options the message
+ * plugin takes too, so both plugins can be given the same values).
+ */
+export interface MessageBackendFactory<Options> {
+  /** Fresh options at their defaults, for parseOption to fill in. */
+  defaultOptions(): Options;
+  /**
+   * Applies one plugin option to `options` and returns true if the key is one
+   * of the backend's; returns false, changing nothing, for any other key.
+   * Throws an Error with a one-line reason on a bad value.
+   */
+  parseOption(options: Options, key: string, value: string): boolean;
+  create(options: Options): MessageBackend;
+}
