@@ -71,6 +71,10 @@ describe("options", () => {
       "clash.proto: safestub would write clash_grpc.ts, which ts-proto writes for clash_grpc.proto; rename one of the two files or give both plugins a fileSuffix",
     );
     expect(runInProcess(files, ["clash.proto"], "fileSuffix=.pb").file.map((f) => f.name)).toEqual(["clash_grpc.ts"]);
+    // Under target=dts safestub writes clash_grpc.d.ts: that is what ts-proto writes for a clash_grpc.d.proto.
+    const dtsClash = [proto("clash.proto", true), proto("clash_grpc.d.proto", false)];
+    expect(() => runInProcess(dtsClash, ["clash.proto", "clash_grpc.d.proto"], "target=dts")).toThrow("safestub would write clash_grpc.d.ts, which ts-proto writes for clash_grpc.d.proto");
+    expect(runInProcess(dtsClash, ["clash.proto"], "target=js").file.map((f) => f.name)).toEqual(["clash_grpc.js"]);
   });
 
   it("an unknown option fails the run with the option named", () => {
