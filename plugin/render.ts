@@ -2,7 +2,6 @@ import Handlebars from "handlebars";
 import { templates } from "./templates.gen.js";
 
 const hb = Handlebars.create();
-hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 
 const service = hb.template(templates.service as TemplateSpecification);
 

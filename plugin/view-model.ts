@@ -21,16 +21,23 @@ export class Tokens {
   }
 }
 
+/** One rpc, with every text the template prints for it computed here, whatever its kind. */
 export interface MethodView {
+  /** The client method, `FooService.methods` key and `FooHandlers` member. */
   name: string;
-  kind: DescMethod["methodKind"];
-  path: string;
   doc: string;
-  defineFn: string;
-  req: string;
-  res: string;
-  reqCodec: string;
-  resCodec: string;
+  /** The `FooService.methods` entry, e.g. `unaryMethod<Req, Res>("/pkg.Foo/Get", Req, Res)`. */
+  definition: string;
+  /** The client method's parameter list: the request only when the client sends exactly one. */
+  clientParams: string;
+  /** What the client method returns, e.g. `Promise<Res>` or `BidiStreamingCall<Req, Res>`. */
+  clientReturnType: string;
+  /** The CallInvoker method the client method calls, e.g. `serverStreaming`. */
+  invokerMethod: string;
+  /** The CallInvoker call's arguments, e.g. `FooService.methods.get, request, options`. */
+  invokerArgs: string;
+  /** The `FooHandlers` member's type, e.g. `UnaryHandler<Req, Res>`. */
+  handlerType: string;
 }
 
 export interface ServiceView {
@@ -42,40 +49,84 @@ export interface ServiceView {
   serviceConstDecl: string;
   clientClassDecl: string;
   handlersIfaceDecl: string;
-  serviceConst: string;
+  /** Runtime names the client class itself (not its methods) uses. */
+  CallInvoker: string;
+  Channel: string;
+  CallOptions: string;
   methods: MethodView[];
 }
 
 export interface FileView {
   services: ServiceView[];
-  CallInvoker: string;
-  Channel: string;
-  CallOptions: string;
-  ServerStreamingCall: string;
-  ClientStreamingCall: string;
-  BidiStreamingCall: string;
-  UnaryHandler: string;
-  ServerStreamingHandler: string;
-  ClientStreamingHandler: string;
-  BidiStreamingHandler: string;
-  Promise: string;
 }
 
-const defineFns = {
-  unary: "unaryMethod",
-  server_streaming: "serverStreamingMethod",
-  client_streaming: "clientStreamingMethod",
-  bidi_streaming: "bidiStreamingMethod",
-} as const;
+/** What differs between the four kinds of rpc; the runtime names are safestub exports. */
+interface CallShape {
+  /** Defines the method descriptor in `FooService.methods`. */
+  defineFn: string;
+  invokerMethod: string;
+  /** The client passes one request to the call (unary, server streaming) rather than sending a stream of them. */
+  oneRequest: boolean;
+  /** The client call's result; `Promise` is the global one. */
+  resultType: string;
+  handlerType: string;
+}
+
+const callShapes: Record<DescMethod["methodKind"], CallShape> = {
+  unary: { defineFn: "unaryMethod", invokerMethod: "unary", oneRequest: true, resultType: "Promise", handlerType: "UnaryHandler" },
+  server_streaming: {
+    defineFn: "serverStreamingMethod",
+    invokerMethod: "serverStreaming",
+    oneRequest: true,
+    resultType: "ServerStreamingCall",
+    handlerType: "ServerStreamingHandler",
+  },
+  client_streaming: {
+    defineFn: "clientStreamingMethod",
+    invokerMethod: "clientStreaming",
+    oneRequest: false,
+    resultType: "ClientStreamingCall",
+    handlerType: "ClientStreamingHandler",
+  },
+  bidi_streaming: {
+    defineFn: "bidiStreamingMethod",
+    invokerMethod: "bidiStreaming",
+    oneRequest: false,
+    resultType: "BidiStreamingCall",
+    handlerType: "BidiStreamingHandler",
+  },
+};
 
 /** Builds the template's view of one .proto file; every foreign name is a token. */
 export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f: GeneratedFile, t: Tokens): FileView {
   const { messages, runtimeImport } = schema.options;
-  const rt = (name: string, typeOnly = false) => t.tok(f.import(name, runtimeImport, typeOnly));
-  const message = (m: DescMethod["input"], typeOnly: boolean) => t.tok(typeOnly ? messages.messageType(f, m) : messages.messageCodec(f, m));
+  const runtimeValue = (name: string) => t.tok(f.import(name, runtimeImport));
+  const runtimeType = (name: string) => t.tok(f.import(name, runtimeImport, true));
   // The global Promise, as a symbol "from this very file": protoplugin then treats
   // the name as taken and imports a message named Promise under an alias.
   const globalPromise = t.tok(f.import("Promise", `./${file.name}_grpc.js`, true));
+  const CallOptions = runtimeType("CallOptions");
+
+  const methodView = (m: DescMethod, name: string, serviceConst: string): MethodView => {
+    const shape = callShapes[m.methodKind];
+    const req = t.tok(messages.messageType(f, m.input));
+    const res = t.tok(messages.messageType(f, m.output));
+    const codecs = `${t.tok(messages.messageCodec(f, m.input))}, ${t.tok(messages.messageCodec(f, m.output))}`;
+    const resultType = shape.resultType === "Promise" ? globalPromise : runtimeType(shape.resultType);
+    const callOptions = `options?: ${CallOptions}`;
+    const descriptor = `${serviceConst}.methods.${name}`;
+    return {
+      name,
+      doc: t.tok(f.jsDoc(m, "  ")),
+      definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
+      clientParams: shape.oneRequest ? `request: ${req}, ${callOptions}` : callOptions,
+      // A call the client streams requests into is typed by both messages; one with a single request only by the response.
+      clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${req}, ${res}>`,
+      invokerMethod: shape.invokerMethod,
+      invokerArgs: shape.oneRequest ? `${descriptor}, request, options` : `${descriptor}, options`,
+      handlerType: `${runtimeType(shape.handlerType)}<${req}, ${res}>`,
+    };
+  };
 
   const serviceView = (service: DescService): ServiceView => {
     const names = methodNames(service.methods);
@@ -88,35 +139,14 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
       serviceConstDecl: t.tok(f.export("const", serviceConst)),
       clientClassDecl: t.tok(f.export("class", `${service.name}Client`)),
       handlersIfaceDecl: t.tok(f.export("interface", `${service.name}Handlers`)),
-      serviceConst,
-      methods: service.methods.map((m, i) => ({
-        name: names[i]!,
-        kind: m.methodKind,
-        path: `/${service.typeName}/${m.name}`,
-        doc: t.tok(f.jsDoc(m, "  ")),
-        defineFn: rt(defineFns[m.methodKind]),
-        req: message(m.input, true),
-        res: message(m.output, true),
-        reqCodec: message(m.input, false),
-        resCodec: message(m.output, false),
-      })),
+      CallInvoker: runtimeValue("CallInvoker"),
+      Channel: runtimeType("Channel"),
+      CallOptions,
+      methods: service.methods.map((m, i) => methodView(m, names[i]!, serviceConst)),
     };
   };
 
-  return {
-    services: file.services.map(serviceView),
-    CallInvoker: rt("CallInvoker"),
-    Channel: rt("Channel", true),
-    CallOptions: rt("CallOptions", true),
-    ServerStreamingCall: rt("ServerStreamingCall", true),
-    ClientStreamingCall: rt("ClientStreamingCall", true),
-    BidiStreamingCall: rt("BidiStreamingCall", true),
-    UnaryHandler: rt("UnaryHandler", true),
-    ServerStreamingHandler: rt("ServerStreamingHandler", true),
-    ClientStreamingHandler: rt("ClientStreamingHandler", true),
-    BidiStreamingHandler: rt("BidiStreamingHandler", true),
-    Promise: globalPromise,
-  };
+  return { services: file.services.map(serviceView) };
 }
 
 /** The text plus `@deprecated` when the service is deprecated (the client and handlers inherit it). */
