@@ -1,4 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
+import type { ClientStream } from "./client-stream.js";
+import { Code } from "./code.js";
+import { RpcError } from "./errors.js";
 
 /**
  * The default for grpc-js's per-RPC retry buffer. grpc-js keeps each request
@@ -31,6 +34,8 @@ export class Channel {
   readonly grpcChannel: grpc.Channel;
   /** @internal A grpc-js client on that channel, for connectivity (waitForReady). */
   readonly transport: grpc.Client;
+  /** @internal The calls started on this Channel that have not ended yet: close() ends them. */
+  readonly openCalls = new Set<ClientStream>();
   #closed = false;
 
   /** @internal Use createChannel(). */
@@ -44,10 +49,16 @@ export class Channel {
     return this.#closed;
   }
 
-  /** Closes the channel: RPCs in flight end, new ones fail with RpcError CANCELLED. */
+  /**
+   * Closes the channel, like gRPC-Go's `ClientConn.Close`: every RPC in
+   * flight ends at once with RpcError CANCELLED "channel closed" (the server
+   * sees each cancel), and new ones fail with RpcError CANCELLED.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // grpc-js lets calls in flight run on after its channel closed.
+    for (const call of [...this.openCalls]) call.endWith(new RpcError(Code.CANCELLED, "channel closed"));
     this.transport.close();
   }
 

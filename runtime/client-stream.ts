@@ -56,7 +56,9 @@ export class ClientStream implements Inbound, Outbound {
   #resolveHeaders!: (md: Metadata) => void;
   #resolveTrailers!: (md: Metadata) => void;
   #resolveDone!: (outcome: RpcError | "ok") => void;
-  readonly #onAbort = () => this.cancel();
+  /** The Channel's set of open calls: close() ends each of them. */
+  readonly #open: Set<ClientStream> | undefined;
+  readonly #onAbort = () => this.cancel(this.#options.signal?.reason);
   readonly #onWritten = () => {
     this.#writing = false;
     this.#flush();
@@ -70,8 +72,9 @@ export class ClientStream implements Inbound, Outbound {
    * promises; when it does not (unary calls), metadata is only converted for
    * the onHeaders/onTrailers observers and for a failed status.
    */
-  constructor(channel: grpc.Channel, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true) {
+  constructor(channel: grpc.Channel | null, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true, open?: Set<ClientStream>) {
     this.#options = options;
+    this.#open = open;
     this.#single = responses === "single";
     this.#exposed = exposed;
     // A single response needs a second read to see the end of the stream (or a second message, an error).
@@ -79,8 +82,9 @@ export class ClientStream implements Inbound, Outbound {
     this.headers = new Promise((resolve) => (this.#resolveHeaders = resolve));
     this.trailers = new Promise((resolve) => (this.#resolveTrailers = resolve));
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    if (channel === null) return;
     if (options.signal?.aborted) {
-      this.#finish(new RpcError(Code.CANCELLED, "call aborted before it started"), new Metadata());
+      this.#finish(cancelled("call aborted before it started", options.signal.reason), new Metadata());
       return;
     }
     try {
@@ -96,14 +100,44 @@ export class ClientStream implements Inbound, Outbound {
       return;
     }
     options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#open?.add(this);
     this.#pull();
   }
 
-  /** Ends the RPC with CANCELLED (no-op once it ended). */
-  cancel(): void {
+  /** A call that failed before it reached the transport (its request did not encode): it ends at once with `error`. */
+  static failed(error: RpcError, options: ResolvedCall, responses: "stream" | "single"): ClientStream {
+    const stream = new ClientStream(null, "", options, responses);
+    stream.#finish(error, new Metadata());
+    return stream;
+  }
+
+  /** Ends the RPC with CANCELLED (no-op once it ended); `reason`, when given, is the error's cause. */
+  cancel(reason?: unknown): void {
+    this.endWith(cancelled("Cancelled on client", reason));
+  }
+
+  /**
+   * Ends the RPC now with `error`, in this same tick: from here on every
+   * send, sendAll and close rejects with it and nothing more goes out, though
+   * grpc-js reports the cancelled call's status only a turn later.
+   */
+  endWith(error: RpcError): void {
     if (this.#outcome !== undefined) return;
     this.#cancelled = true;
-    this.#call?.cancelWithStatus(Code.CANCELLED as number as grpc.status, "Cancelled on client");
+    const call = this.#call;
+    if (call) {
+      call.cancelWithStatus(error.code as number as grpc.status, error.details);
+      // grpc-js's ResolvingCall may still open the HTTP/2 stream after this (it starts its child call in
+      // a .then() without checking that it was cancelled): cancel again once that chain has run, which
+      // resets the stream it opened. A second cancel is a no-op otherwise.
+      setImmediate(() => call.cancelWithStatus(error.code as number as grpc.status, error.details));
+    }
+    this.#finish(error, new Metadata());
+  }
+
+  /** Resolves once the RPC ended, whatever its status. */
+  whenEnded(): Promise<unknown> {
+    return this.done;
   }
 
   async dispose(): Promise<void> {
@@ -217,6 +251,7 @@ export class ClientStream implements Inbound, Outbound {
   #finish(outcome: RpcError | "ok", trailers: Metadata): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
+    this.#open?.delete(this);
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     if (!this.#sawHeaders) {
       const none = new Metadata();
@@ -229,6 +264,11 @@ export class ClientStream implements Inbound, Outbound {
     this.#reader.wake();
     this.#writer.wake();
   }
+}
+
+/** A CANCELLED error; the abort reason or the value given to cancel(), if any, is kept as its cause. */
+function cancelled(details: string, reason: unknown): RpcError {
+  return new RpcError(Code.CANCELLED, details, undefined, reason === undefined ? undefined : { cause: reason });
 }
 
 /** What a synchronous throw from grpc-js at call start means: a closed channel. */

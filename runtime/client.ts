@@ -1,4 +1,4 @@
-import { resolveCallOptions, type CallOptions } from "./call-options.js";
+import { resolveCallOptions, type CallOptions, type ResolvedCall } from "./call-options.js";
 import type { Channel } from "./channel.js";
 import { ClientStream } from "./client-stream.js";
 import { Code } from "./code.js";
@@ -68,10 +68,7 @@ export class CallInvoker {
   unary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options?: CallOptions): Promise<Res> {
     let stream: ClientStream;
     try {
-      const call = resolveCallOptions(this.#defaults, options);
-      const frame = encodeRequest(method, request);
-      stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single", false);
-      stream.sendOnly(frame);
+      stream = this.#start(method, resolveCallOptions(this.#defaults, options), "single", false, request);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -79,16 +76,12 @@ export class CallInvoker {
   }
 
   serverStreaming<Req, Res>(method: MethodDefinition<Req, Res, "server_streaming">, request: Req, options?: CallOptions): ServerStreamingCall<Res> {
-    const call = resolveCallOptions(this.#defaults, options);
-    const frame = encodeRequest(method, request);
-    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "stream");
-    stream.sendOnly(frame);
+    const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "stream", true, request);
     return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
   clientStreaming<Req, Res>(method: MethodDefinition<Req, Res, "client_streaming">, options?: CallOptions): ClientStreamingCall<Req, Res> {
-    const call = resolveCallOptions(this.#defaults, options);
-    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "single");
+    const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "single", true);
     const response = singleResponse(stream, method.responseCodec);
     // The caller may never await the response: its rejection must not become an unhandled one.
     response.catch(() => {});
@@ -96,13 +89,32 @@ export class CallInvoker {
   }
 
   bidiStreaming<Req, Res>(method: MethodDefinition<Req, Res, "bidi_streaming">, options?: CallOptions): BidiStreamingCall<Req, Res> {
-    const call = resolveCallOptions(this.#defaults, options);
-    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, "stream");
+    const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "stream", true);
     return {
       ...lifecycle(stream),
       sender: new Sender(method.requestCodec, stream),
       receiver: new Receiver(method.responseCodec, stream, true),
     } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+  }
+
+  /**
+   * Starts one RPC; with `request`, sends it as the only request and
+   * half-closes. A request that fails to encode never reaches the wire: the
+   * call ends at once with INTERNAL, reported through the call's own promises
+   * like every other failure.
+   */
+  #start<Req>(method: { readonly path: string; readonly requestCodec: Codec<Req> }, call: ResolvedCall, responses: "stream" | "single", exposed: boolean, ...request: [Req] | []): ClientStream {
+    let frame: Buffer | undefined;
+    if (request.length === 1) {
+      try {
+        frame = encodeRequest(method, request[0]);
+      } catch (err) {
+        return ClientStream.failed(err as RpcError, call, responses);
+      }
+    }
+    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, responses, exposed, this.#channel.openCalls);
+    if (frame !== undefined) stream.sendOnly(frame);
+    return stream;
   }
 }
 
@@ -123,7 +135,7 @@ function lifecycle(stream: ClientStream): CallMembers<StreamingCall> {
   return {
     headers: stream.headers,
     trailers: stream.trailers,
-    cancel: () => stream.cancel(),
+    cancel: (reason?: unknown) => stream.cancel(reason),
     [Symbol.asyncDispose]: () => stream.dispose(),
   };
 }
@@ -133,7 +145,7 @@ function encodeRequest<Req>(method: { readonly path: string; readonly requestCod
   try {
     bytes = method.requestCodec.encode(request).finish();
   } catch (cause) {
-    throw new TypeError(`${method.path}: failed to encode the request: ${String(cause)}`, { cause });
+    throw new RpcError(Code.INTERNAL, `${method.path}: failed to encode the request: ${String(cause)}`, undefined, { cause });
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

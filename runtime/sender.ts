@@ -15,6 +15,8 @@ export interface Outbound {
   end(): void;
   /** undefined while the RPC runs; "ok" or the RpcError once it ended. */
   ended(): RpcError | "ok" | undefined;
+  /** Resolves once the RPC ended (then `ended()` says how); never rejects. */
+  whenEnded(): Promise<unknown>;
 }
 
 type SenderState = "idle" | "sending" | "closed";
@@ -118,13 +120,52 @@ export class Sender<T> {
 
   async #writeAll(messages: Iterable<T> | AsyncIterable<T>): Promise<void> {
     this.#throwIfEnded("sendAll");
-    for await (const message of messages) await this.#write(message, "sendAll");
+    if (!(Symbol.asyncIterator in messages)) {
+      for (const message of messages) await this.#write(message, "sendAll");
+      return;
+    }
+    const source = messages[Symbol.asyncIterator]();
+    // The source may be parked in next() when the RPC ends: the end must not wait for it.
+    let interrupt: ((err: unknown) => void) | undefined;
+    let stopped = false;
+    void this.#out.whenEnded().then(() => {
+      if (!stopped) interrupt?.(this.#endedError("sendAll"));
+    });
+    let finished = false;
+    try {
+      for (;;) {
+        const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+          interrupt = reject;
+          source.next().then(resolve, (err: unknown) => {
+            finished = true; // a source that threw is done: no return() for it
+            reject(err);
+          });
+        });
+        interrupt = undefined;
+        if (next.done) {
+          finished = true;
+          return;
+        }
+        await this.#write(next.value, "sendAll");
+      }
+    } finally {
+      stopped = true;
+      interrupt = undefined;
+      // Stopped early (the RPC ended or a message failed to encode): let the source clean up. Not
+      // awaited: a generator still parked in next() would hold this rejection until it yields.
+      if (!finished) source.return?.()?.then(undefined, () => {});
+    }
   }
 
   #throwIfEnded(operation: string): void {
     const ended = this.#out.ended();
-    if (ended instanceof RpcError) throw ended;
-    if (ended === "ok") throw new StreamEndedError(operation);
+    if (ended !== undefined) throw this.#endedError(operation);
+  }
+
+  /** What an operation on an ended RPC rejects with: its RpcError, or StreamEndedError if it ended OK. */
+  #endedError(operation: string): Error {
+    const ended = this.#out.ended();
+    return ended instanceof RpcError ? ended : new StreamEndedError(operation);
   }
 
   #encode(message: T): Buffer {

@@ -3,9 +3,9 @@ import { Code } from "./code.js";
 import { RpcError } from "./errors.js";
 import { Receiver } from "./receiver.js";
 import { Sender } from "./sender.js";
+import { GrpcServerCall, type GrpcServerStream } from "./server-call.js";
 import { ServerContext } from "./server-context.js";
-import { ServerInbound, ServerOutbound } from "./server-stream.js";
-import type { AnyMethodDefinition, Codec, HandlersOf, ServiceDefinition } from "./service.js";
+import type { AnyMethodDefinition, Codec, HandlersOf, MethodKind, ServiceDefinition } from "./service.js";
 
 export interface ServerOptions {
   /** Transport credentials for listen(); plaintext when absent. */
@@ -21,6 +21,9 @@ export interface ServerOptions {
 
 const passThrough = (frame: Buffer): Buffer => frame;
 
+/** After the grace period, how long the UNAVAILABLE statuses get to reach clients before connections are cut. */
+const SHUTDOWN_FLUSH_MS = 1000;
+
 /**
  * Server hosts any number of services on one HTTP/2 server. Each call runs
  * its handler as its own async task; streams use the same Sender and
@@ -30,6 +33,8 @@ export class Server {
   readonly #grpc: grpc.Server;
   readonly #options: ServerOptions;
   readonly #typeNames = new Set<string>();
+  /** Calls that can still respond: shutdown ends them with UNAVAILABLE. */
+  readonly #live = new Set<GrpcServerCall>();
 
   constructor(options: ServerOptions = {}) {
     this.#options = options;
@@ -43,7 +48,7 @@ export class Server {
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [key, method] of Object.entries(service.methods)) {
       const handler = (handlers as Record<string, unknown>)[key];
-      if (typeof handler !== "function") throw new TypeError(`${service.typeName}: no handler for ${method.name} (expected a function at "${key}")`);
+      if (!isHandler(handler)) throw new TypeError(`${service.typeName}: no handler for ${method.name} (expected a function at "${key}")`);
       definition[key] = {
         path: method.path,
         originalName: key,
@@ -54,7 +59,9 @@ export class Server {
         responseSerialize: passThrough,
         responseDeserialize: passThrough,
       };
-      implementation[key] = this.#adapt(method, handler.bind(handlers) as AnyHandler);
+      const bound = handler.bind(handlers);
+      implementation[key] = (call: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) =>
+        this.#serve(method, bound, new GrpcServerCall(method.path, call, respond, this.#live));
     }
     this.#grpc.addService(definition as grpc.ServiceDefinition, implementation);
     this.#typeNames.add(service.typeName);
@@ -69,119 +76,109 @@ export class Server {
 
   /**
    * Stops accepting calls and waits for the running ones to end; after
-   * `graceMs` the rest are cancelled.
+   * `graceMs` the rest end with UNAVAILABLE "server shutting down" (their
+   * handlers' signals abort with that reason), as gRPC-Go's GracefulStop
+   * followed by Stop.
    */
   shutdown(options: { graceMs?: number } = {}): Promise<void> {
     const graceMs = options.graceMs ?? 5000;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#grpc.forceShutdown(), graceMs);
+      let backstop: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        this.#endLiveCalls();
+        // The statuses are on their way; a peer that never reads them must not hold the shutdown.
+        backstop = setTimeout(() => this.#grpc.forceShutdown(), SHUTDOWN_FLUSH_MS);
+      }, graceMs);
       this.#grpc.tryShutdown(() => {
         clearTimeout(timer);
+        clearTimeout(backstop);
         resolve();
       });
     });
   }
 
-  /** Ends every call at once and stops serving. */
+  /** Ends every call at once (handlers see UNAVAILABLE "server shutting down") and stops serving. */
   forceShutdown(): void {
+    this.#endLiveCalls();
     this.#grpc.forceShutdown();
   }
 
-  #adapt(method: AnyMethodDefinition, handler: AnyHandler): grpc.UntypedHandleCall {
-    const { requestCodec, responseCodec } = method;
-    // Runs the handler as its own task; a failure becomes the call's status unless the client is gone.
-    const run = (ctx: ServerContext, body: () => Promise<void>, fail: (status: grpc.StatusObject) => void) => {
-      body()
-        .catch((err: unknown) => {
-          if (ctx.cancellation) return; // grpc-js already ended the call
-          const status = this.#statusOf(err, method.path);
-          ctx.flushHeaders();
-          fail({ code: status.code as number as grpc.status, details: status.details, metadata: ctx.trailersFor(status) });
-        })
-        .finally(() => ctx.finish());
-    };
-    // Unary and client streaming: the handler's return value is the one response.
-    const respondOnce =
-      (produce: (call: never, ctx: ServerContext) => Promise<unknown>) =>
-      (call: grpc.ServerUnaryCall<Buffer, Buffer> | grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        const ctx = new ServerContext(method.path, call);
-        run(
-          ctx,
-          async () => {
-            const frame = encodeResponse(responseCodec, await produce(call as never, ctx));
-            ctx.flushHeaders();
-            callback(null, frame, ctx.trailersFor());
-          },
-          (status) => callback(status),
-        );
-      };
-    // Server and bidi streaming: the handler sends; the status goes out when it returns.
-    const respondStreaming =
-      (produce: (call: never, sender: Sender<unknown>, ctx: ServerContext) => Promise<unknown>) =>
-      (call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
-        const ctx = new ServerContext(method.path, call);
-        const out = new ServerOutbound(call, ctx);
-        run(
-          ctx,
-          async () => {
-            await produce(call as never, new Sender(responseCodec, out), ctx);
-            out.markDone();
-            ctx.flushHeaders();
-            call.end(ctx.trailersFor());
-          },
-          (status) => {
-            out.markDone();
-            call.emit("error", status);
-          },
-        );
-      };
-    const receiver = (call: grpc.ServerReadableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>, ctx: ServerContext) =>
-      new Receiver(requestCodec, new ServerInbound(call, ctx), false);
-    switch (method.kind) {
-      case "unary":
-        return respondOnce(async (call: grpc.ServerUnaryCall<Buffer, Buffer>, ctx) => handler(decodeRequest(requestCodec, call.request), ctx));
-      case "client_streaming":
-        return respondOnce(async (call: grpc.ServerReadableStream<Buffer, Buffer>, ctx) => handler(receiver(call, ctx), ctx));
-      case "server_streaming":
-        return respondStreaming(async (call: grpc.ServerWritableStream<Buffer, Buffer>, sender, ctx) => handler(decodeRequest(requestCodec, call.request), sender, ctx));
-      case "bidi_streaming":
-        return respondStreaming(async (call: grpc.ServerDuplexStream<Buffer, Buffer>, sender, ctx) => handler(receiver(call, ctx), sender, ctx));
-    }
+  #endLiveCalls(): void {
+    for (const call of [...this.#live]) call.shutDown();
+  }
+
+  /** Runs one call's handler as its own task; its outcome becomes the call's status. */
+  #serve(method: AnyMethodDefinition, handler: AnyHandler, call: GrpcServerCall): void {
+    const reportEncodeFailure = (cause: unknown) => this.#report(cause, method.path);
+    dispatch[method.kind](call, method, handler, new ServerContext(call), reportEncodeFailure).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
   }
 
   #statusOf(err: unknown, path: string): RpcError {
     if (err instanceof RpcError) return err;
+    this.#report(err, path);
+    // Never leak a handler's internals (messages, stacks) to the client.
+    return new RpcError(Code.UNKNOWN, "Unknown error");
+  }
+
+  #report(err: unknown, path: string): void {
     try {
       this.#options.onHandlerError?.(err, path);
     } catch {
       // a failing logger must not change the status
     }
-    // Never leak a handler's internals (messages, stacks) to the client.
-    return new RpcError(Code.UNKNOWN, "Unknown error");
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyHandler = (...args: any[]) => unknown;
+
+function isHandler(value: unknown): value is AnyHandler {
+  return typeof value === "function";
+}
+
+/** Runs a handler of one kind on its call; resolves once the status went out. */
+type Dispatch = (call: GrpcServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, reportEncodeFailure: (cause: unknown) => void) => Promise<void>;
+
+/** One entry per call kind: how the handler gets its request(s) and how its result becomes the response. */
+const dispatch: Record<MethodKind, Dispatch> = {
+  unary: async (call, method, handler, ctx, report) => {
+    const response = await handler(decodeRequest(method.requestCodec, call.request), ctx);
+    call.respond(encodeResponse(method.responseCodec, response, report));
+  },
+  client_streaming: async (call, method, handler, ctx, report) => {
+    const response = await handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
+    call.respond(encodeResponse(method.responseCodec, response, report));
+  },
+  server_streaming: async (call, method, handler, ctx) => {
+    await handler(decodeRequest(method.requestCodec, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
+    call.finish();
+  },
+  bidi_streaming: async (call, method, handler, ctx) => {
+    await handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
+    call.finish();
+  },
+};
 
 /** Creates a Server; add services, then listen(). */
 export function createServer(options?: ServerOptions): Server {
   return new Server(options);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyHandler = (...args: any[]) => unknown;
-
-function decodeRequest<T>(codec: Codec<T>, frame: Buffer): T {
+function decodeRequest<T>(codec: Codec<T>, frame: Buffer | undefined): T {
   try {
-    return codec.decode(frame);
+    return codec.decode(frame!);
   } catch (cause) {
     throw new RpcError(Code.INTERNAL, `failed to decode the request: ${String(cause)}`, undefined, { cause });
   }
 }
 
-function encodeResponse<T>(codec: Codec<T>, message: T): Buffer {
+/** A response that does not encode is the handler's bug: the client gets INTERNAL, the operator the cause. */
+function encodeResponse<T>(codec: Codec<T>, message: T, report: (cause: unknown) => void): Buffer {
   let bytes: Uint8Array;
   try {
     bytes = codec.encode(message).finish();
   } catch (cause) {
+    report(cause);
     throw new RpcError(Code.INTERNAL, "failed to encode the response", undefined, { cause });
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
