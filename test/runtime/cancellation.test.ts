@@ -325,6 +325,21 @@ describe("a call cancelled in the tick it was created ends on the wire too (11.9
     });
   }
 
+  it("unary: a call whose signal was aborted in the tick it started ends for its handler too", async () => {
+    records.clear();
+    await client.unary(msg({ text: "report" }));
+    for (let run = 0; run < RUNS; run++) {
+      const ac = new AbortController();
+      const call = client.unary(msg(), { signal: ac.signal });
+      ac.abort();
+      expect(isCode(Code.CANCELLED)(await rejection(call))).toBe(true);
+    }
+    await sleep(100);
+    const started = (await records.fetch()).filter((r) => r === "unary start").length;
+    const ended = await records.waitFor(/^unary signal/, started);
+    expect(ended).toEqual(Array.from({ length: started }, () => "unary signal CANCELLED"));
+  });
+
   it("with max_concurrent_streams 5 on the server, 3 x 20 such calls leave the channel usable", async () => {
     const limited = await startChild("test/helpers/recording-server.ts", ["--max-streams", "5"]);
     const own = createChannel(`http://127.0.0.1:${limited.port}`);
