@@ -12,7 +12,7 @@ const OPERATIONS: Readonly<Record<string, "send" | "recv">> = {
 
 const PACKAGE_NAME = "safestub";
 /** Where the runtime declares Sender and Receiver: runtime/*.ts in the sources, dist/runtime/*.d.ts once published. */
-const RUNTIME_FILE = /[\\/]runtime[\\/](?:sender|receiver)\.(?:d\.)?[cm]?ts$/;
+const RUNTIME_FILE = /[\\/]runtime[\\/]stream[\\/](?:sender|receiver)\.(?:d\.)?[cm]?ts$/;
 
 /** Which package each directory belongs to (the `name` of its nearest package.json), cached per directory. */
 const packageOfDirectory = new Map<string, string | undefined>();

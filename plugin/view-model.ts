@@ -111,7 +111,7 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     const shape = callShapes[m.methodKind];
     const req = t.tok(messages.messageType(f, m.input));
     const res = t.tok(messages.messageType(f, m.output));
-    const codecs = `${t.tok(messages.messageCodec(f, m.input))}, ${t.tok(messages.messageCodec(f, m.output))}`;
+    const codecs = `${t.tok(messages.messageCodec(f, m.input, runtimeImport))}, ${t.tok(messages.messageCodec(f, m.output, runtimeImport))}`;
     const resultType = shape.resultType === "Promise" ? globalPromise : runtimeType(shape.resultType);
     const callOptions = `options?: ${CallOptions}`;
     const descriptor = `${serviceConst}.methods.${name}`;

@@ -1,6 +1,6 @@
 // safestub runtime: everything generated code imports, and what users build on.
-export { Code } from "./code.js";
-export { Metadata, type MetadataInit, type MetadataValue } from "./metadata.js";
+export { Code } from "./core/code.js";
+export { Metadata, type MetadataInit, type MetadataValue } from "./core/metadata.js";
 export {
   RpcError,
   StreamUsageError,
@@ -8,27 +8,32 @@ export {
   SendAfterCloseError,
   ConcurrentRecvError,
   StreamEndedError,
-} from "./errors.js";
+} from "./core/errors.js";
+export { type Codec, type TsProtoMessageFns, tsProtoCodec } from "./core/codec.js";
 export {
-  type Codec,
   type MethodKind,
   type MethodDefinition,
   type ServiceDefinition,
+  unaryMethod,
+  serverStreamingMethod,
+  clientStreamingMethod,
+  bidiStreamingMethod,
+} from "./core/method.js";
+export { type CallOptions } from "./core/call-options.js";
+export { Sender } from "./stream/sender.js";
+export { Receiver } from "./stream/receiver.js";
+export { Channel } from "./client/channel.js";
+export { type StreamingCall, type ServerStreamingCall, type ClientStreamingCall, type BidiStreamingCall } from "./client/calls.js";
+export { CallInvoker } from "./client/invoker.js";
+export {
   type HandlerFor,
   type HandlersOf,
   type UnaryHandler,
   type ServerStreamingHandler,
   type ClientStreamingHandler,
   type BidiStreamingHandler,
-  unaryMethod,
-  serverStreamingMethod,
-  clientStreamingMethod,
-  bidiStreamingMethod,
-} from "./service.js";
-export { Sender } from "./sender.js";
-export { Receiver } from "./receiver.js";
-export { type CallOptions } from "./call-options.js";
-export { Channel, createChannel, type ChannelOptions, DEFAULT_PER_RPC_RETRY_BUFFER_SIZE } from "./channel.js";
-export { CallInvoker, type StreamingCall, type ServerStreamingCall, type ClientStreamingCall, type BidiStreamingCall } from "./client.js";
-export { Server, createServer, type ServerOptions } from "./server.js";
-export { ServerContext } from "./server-context.js";
+} from "./server/handlers.js";
+export { ServerContext } from "./server/context.js";
+export { Server, type ServerBehaviour } from "./server/server.js";
+export { createChannel, type ChannelOptions, DEFAULT_PER_RPC_RETRY_BUFFER_SIZE } from "./transport/grpc-js/channel.js";
+export { createServer, type ServerOptions } from "./transport/grpc-js/server.js";

@@ -276,7 +276,7 @@ function checkRuntimeBuilt(): void {
   if (!existsSync(`${ROOT}/gen/grpc/testing/test_grpc.ts`)) throw new Error("gen/grpc/testing is missing: run `npm run generate` first");
   const built = `${ROOT}/dist/runtime/index.js`;
   if (!existsSync(built)) throw new Error("dist/runtime is missing: run `npm run build` first");
-  const sources = readdirSync(`${ROOT}/runtime`).filter((f) => f.endsWith(".ts"));
+  const sources = readdirSync(`${ROOT}/runtime`, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
   const stale = sources.filter((f) => statSync(`${ROOT}/runtime/${f}`).mtimeMs > statSync(built).mtimeMs);
   if (stale.length > 0) throw new Error(`dist/runtime is older than runtime/${stale[0]}: run \`npm run build\` first`);
 }

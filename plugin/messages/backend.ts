@@ -16,8 +16,12 @@ export interface MessageBackend {
   checkOutputs(file: DescFile, outputNames: readonly string[], allFiles: readonly DescFile[]): void;
   /** The message's TypeScript type, imported type-only into `f`. */
   messageType(f: GeneratedFile, message: DescMessage): Printable;
-  /** The value generated code passes as the message's codec, imported into `f`. */
-  messageCodec(f: GeneratedFile, message: DescMessage): Printable;
+  /**
+   * The expression generated code passes as the message's runtime Codec
+   * (`{ encode(m): Uint8Array; decode(bytes) }`), with what it needs imported
+   * into `f`; `runtimeImport` is where the runtime's adapters come from.
+   */
+  messageCodec(f: GeneratedFile, message: DescMessage, runtimeImport: string): Printable;
 }
 
 /**

@@ -9,7 +9,8 @@ export const tsProtoBackend: MessageBackendFactory<TsProtoOptions> = {
   create: (options): MessageBackend => ({
     checkOutputs: (file, outputNames, allFiles) => checkNoTsProtoFile(file, outputNames, allFiles, options),
     messageType: (f, message) => f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options), true),
-    messageCodec: (f, message) => f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options)),
+    // ts-proto's const has encode(m).finish(): the runtime's adapter turns it into a Codec.
+    messageCodec: (f, message, runtimeImport) => [f.import("tsProtoCodec", runtimeImport), "(", f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options)), ")"],
   }),
 };
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { EchoRequest, EchoResponse } from "./echo.js";
 
 /**
@@ -14,8 +14,8 @@ import { EchoRequest, EchoResponse } from "./echo.js";
 export const EchoService = {
   typeName: "multiplex.Echo",
   methods: {
-    unaryEcho: unaryMethod<EchoRequest, EchoResponse>("/multiplex.Echo/UnaryEcho", EchoRequest, EchoResponse),
-    bidiEcho: bidiStreamingMethod<EchoRequest, EchoResponse>("/multiplex.Echo/BidiEcho", EchoRequest, EchoResponse),
+    unaryEcho: unaryMethod<EchoRequest, EchoResponse>("/multiplex.Echo/UnaryEcho", tsProtoCodec(EchoRequest), tsProtoCodec(EchoResponse)),
+    bidiEcho: bidiStreamingMethod<EchoRequest, EchoResponse>("/multiplex.Echo/BidiEcho", tsProtoCodec(EchoRequest), tsProtoCodec(EchoResponse)),
   },
 } as const;
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import type { CallOptions, Channel, UnaryHandler } from "safestub";
-import { CallInvoker, unaryMethod } from "safestub";
+import { CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { HelloReply, HelloRequest } from "./helloworld.js";
 
 /**
@@ -14,7 +14,7 @@ import { HelloReply, HelloRequest } from "./helloworld.js";
 export const GreeterService = {
   typeName: "helloworld.Greeter",
   methods: {
-    sayHello: unaryMethod<HelloRequest, HelloReply>("/helloworld.Greeter/SayHello", HelloRequest, HelloReply),
+    sayHello: unaryMethod<HelloRequest, HelloReply>("/helloworld.Greeter/SayHello", tsProtoCodec(HelloRequest), tsProtoCodec(HelloReply)),
   },
 } as const;
 

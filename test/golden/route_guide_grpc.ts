@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guide.js";
 
 /**
@@ -14,10 +14,10 @@ import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guid
 export const RouteGuideService = {
   typeName: "routeguide.RouteGuide",
   methods: {
-    getFeature: unaryMethod<Point, Feature>("/routeguide.RouteGuide/GetFeature", Point, Feature),
-    listFeatures: serverStreamingMethod<Rectangle, Feature>("/routeguide.RouteGuide/ListFeatures", Rectangle, Feature),
-    recordRoute: clientStreamingMethod<Point, RouteSummary>("/routeguide.RouteGuide/RecordRoute", Point, RouteSummary),
-    routeChat: bidiStreamingMethod<RouteNote, RouteNote>("/routeguide.RouteGuide/RouteChat", RouteNote, RouteNote),
+    getFeature: unaryMethod<Point, Feature>("/routeguide.RouteGuide/GetFeature", tsProtoCodec(Point), tsProtoCodec(Feature)),
+    listFeatures: serverStreamingMethod<Rectangle, Feature>("/routeguide.RouteGuide/ListFeatures", tsProtoCodec(Rectangle), tsProtoCodec(Feature)),
+    recordRoute: clientStreamingMethod<Point, RouteSummary>("/routeguide.RouteGuide/RecordRoute", tsProtoCodec(Point), tsProtoCodec(RouteSummary)),
+    routeChat: bidiStreamingMethod<RouteNote, RouteNote>("/routeguide.RouteGuide/RouteChat", tsProtoCodec(RouteNote), tsProtoCodec(RouteNote)),
   },
 } as const;
 

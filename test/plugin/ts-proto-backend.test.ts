@@ -21,15 +21,20 @@ const recordingFile = { import: (name: string, from: string, typeOnly = false) =
 describe("ts-proto message backend", () => {
   const { shop, shopGrpc, lineItem } = files();
 
-  it("imports the message's ts-proto name, type-only for the type and as a value for the codec", () => {
+  it("imports the message's ts-proto name, type-only for the type and as a value for the codec, wrapped in the runtime's adapter", () => {
     const backend = tsProtoBackend.create(parseTsProtoOptions([]));
     expect(backend.messageType(recordingFile, lineItem)).toEqual({ name: "Order_LineItem", from: "./shop/v1/shop.js", typeOnly: true });
-    expect(backend.messageCodec(recordingFile, lineItem)).toEqual({ name: "Order_LineItem", from: "./shop/v1/shop.js", typeOnly: false });
+    expect(backend.messageCodec(recordingFile, lineItem, "safestub")).toEqual([
+      { name: "tsProtoCodec", from: "safestub", typeOnly: false },
+      "(",
+      { name: "Order_LineItem", from: "./shop/v1/shop.js", typeOnly: false },
+      ")",
+    ]);
   });
 
   it("follows the naming and path options, as ts-proto does", () => {
     const backend = tsProtoBackend.create(parseTsProtoOptions(["useSnakeTypeName=false", "typePrefix=T", "fileSuffix=.pb"]));
-    expect(backend.messageCodec(recordingFile, lineItem)).toMatchObject({ name: "TOrderLineItem", from: "./shop/v1/shop.pb.js" });
+    expect((backend.messageCodec(recordingFile, lineItem, "safestub") as unknown[])[2]).toMatchObject({ name: "TOrderLineItem", from: "./shop/v1/shop.pb.js" });
     const mapped = tsProtoBackend.create(parseTsProtoOptions(["Mshop/v1/shop.proto=@acme/shop"]));
     expect(mapped.messageType(recordingFile, lineItem)).toMatchObject({ from: "@acme/shop" });
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentRecvError, Metadata, RpcError } from "safestub";
-import type { Inbound } from "../../runtime/receiver.js";
-import { Receiver } from "../../runtime/receiver.js";
-import type { Codec } from "../../runtime/service.js";
+import type { Codec } from "../../runtime/core/codec.js";
+import type { Inbound } from "../../runtime/stream/ports.js";
+import { Receiver } from "../../runtime/stream/receiver.js";
 import { ProbeHarness, eventually, msg, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;
@@ -183,7 +183,7 @@ describe("Receiver wake-ups", () => {
     };
     return { inbound, frames, wake: () => parked?.() };
   }
-  const text: Codec<string> = { encode: (s) => ({ finish: () => Buffer.from(s) }), decode: (b) => Buffer.from(b).toString() };
+  const text: Codec<string> = { encode: (s) => Buffer.from(s), decode: (b) => Buffer.from(b).toString() };
 
   it("ignore a wake-up nobody waits for any more, and keep its message for the next recv()", async () => {
     const t = scriptedInbound();

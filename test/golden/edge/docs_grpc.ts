@@ -5,7 +5,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./docs.js";
 
 /**
@@ -40,8 +40,8 @@ export interface EmptyHandlers {}
 export const OldService = {
   typeName: "edge.docs.Old",
   methods: {
-    fetch: unaryMethod<Req, Res>("/edge.docs.Old/Fetch", Req, Res),
-    plain: unaryMethod<Req, Res>("/edge.docs.Old/Plain", Req, Res),
+    fetch: unaryMethod<Req, Res>("/edge.docs.Old/Fetch", tsProtoCodec(Req), tsProtoCodec(Res)),
+    plain: unaryMethod<Req, Res>("/edge.docs.Old/Plain", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
 } as const;
 
@@ -108,8 +108,8 @@ export interface OldHandlers {
 export const CurrentService = {
   typeName: "edge.docs.Current",
   methods: {
-    get: unaryMethod<Req, Res>("/edge.docs.Current/Get", Req, Res),
-    legacy: bidiStreamingMethod<Req, Res>("/edge.docs.Current/Legacy", Req, Res),
+    get: unaryMethod<Req, Res>("/edge.docs.Current/Get", tsProtoCodec(Req), tsProtoCodec(Res)),
+    legacy: bidiStreamingMethod<Req, Res>("/edge.docs.Current/Legacy", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
 } as const;
 

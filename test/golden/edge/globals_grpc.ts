@@ -6,7 +6,7 @@
 /* eslint-disable */
 
 import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
-import { CallInvoker, clientStreamingMethod, serverStreamingMethod, unaryMethod } from "safestub";
+import { CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Error, Map, Object, Promise as Promise$1 } from "./globals_types.js";
 import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as Channel$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, FooService as FooService$1, options, request, ServerStreamingCall as ServerStreamingCall$1, UnaryHandler as UnaryHandler$1, unaryMethod as unaryMethod$1 } from "./globals.js";
 
@@ -16,7 +16,7 @@ import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as 
 export const ObjectService = {
   typeName: "edge.globals.Object",
   methods: {
-    get: unaryMethod<Object, Error>("/edge.globals.Object/Get", Object, Error),
+    get: unaryMethod<Object, Error>("/edge.globals.Object/Get", tsProtoCodec(Object), tsProtoCodec(Error)),
   },
 } as const;
 
@@ -54,9 +54,9 @@ export interface ObjectHandlers {
 export const PromiseService = {
   typeName: "edge.globals.Promise",
   methods: {
-    make: unaryMethod<Promise$1, Promise$1>("/edge.globals.Promise/Make", Promise$1, Promise$1),
-    stream: serverStreamingMethod<Map, Promise$1>("/edge.globals.Promise/Stream", Map, Promise$1),
-    collect: clientStreamingMethod<Promise$1, Promise$1>("/edge.globals.Promise/Collect", Promise$1, Promise$1),
+    make: unaryMethod<Promise$1, Promise$1>("/edge.globals.Promise/Make", tsProtoCodec(Promise$1), tsProtoCodec(Promise$1)),
+    stream: serverStreamingMethod<Map, Promise$1>("/edge.globals.Promise/Stream", tsProtoCodec(Map), tsProtoCodec(Promise$1)),
+    collect: clientStreamingMethod<Promise$1, Promise$1>("/edge.globals.Promise/Collect", tsProtoCodec(Promise$1), tsProtoCodec(Promise$1)),
   },
 } as const;
 
@@ -118,12 +118,12 @@ export interface PromiseHandlers {
 export const FooService = {
   typeName: "edge.globals.Foo",
   methods: {
-    client: unaryMethod<FooClient$1, FooService$1>("/edge.globals.Foo/Client", FooClient$1, FooService$1),
-    handlers: unaryMethod<FooHandlers$1, Channel$1>("/edge.globals.Foo/Handlers", FooHandlers$1, Channel$1),
-    options: unaryMethod<CallOptions$1, CallInvoker$1>("/edge.globals.Foo/Options", CallOptions$1, CallInvoker$1),
-    unary: unaryMethod<unaryMethod$1, UnaryHandler$1>("/edge.globals.Foo/Unary", unaryMethod$1, UnaryHandler$1),
-    streaming: serverStreamingMethod<Promise$1, ServerStreamingCall$1>("/edge.globals.Foo/Streaming", Promise$1, ServerStreamingCall$1),
-    params: unaryMethod<request, options>("/edge.globals.Foo/Params", request, options),
+    client: unaryMethod<FooClient$1, FooService$1>("/edge.globals.Foo/Client", tsProtoCodec(FooClient$1), tsProtoCodec(FooService$1)),
+    handlers: unaryMethod<FooHandlers$1, Channel$1>("/edge.globals.Foo/Handlers", tsProtoCodec(FooHandlers$1), tsProtoCodec(Channel$1)),
+    options: unaryMethod<CallOptions$1, CallInvoker$1>("/edge.globals.Foo/Options", tsProtoCodec(CallOptions$1), tsProtoCodec(CallInvoker$1)),
+    unary: unaryMethod<unaryMethod$1, UnaryHandler$1>("/edge.globals.Foo/Unary", tsProtoCodec(unaryMethod$1), tsProtoCodec(UnaryHandler$1)),
+    streaming: serverStreamingMethod<Promise$1, ServerStreamingCall$1>("/edge.globals.Foo/Streaming", tsProtoCodec(Promise$1), tsProtoCodec(ServerStreamingCall$1)),
+    params: unaryMethod<request, options>("/edge.globals.Foo/Params", tsProtoCodec(request), tsProtoCodec(options)),
   },
 } as const;
 

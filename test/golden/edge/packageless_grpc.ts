@@ -5,7 +5,7 @@
 /* eslint-disable */
 
 import type { CallOptions, Channel, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
-import { CallInvoker, serverStreamingMethod, unaryMethod } from "safestub";
+import { CallInvoker, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { PlainRequest, PlainResponse } from "./packageless.js";
 
 /**
@@ -14,8 +14,8 @@ import { PlainRequest, PlainResponse } from "./packageless.js";
 export const PlainService = {
   typeName: "Plain",
   methods: {
-    ask: unaryMethod<PlainRequest, PlainResponse>("/Plain/Ask", PlainRequest, PlainResponse),
-    watch: serverStreamingMethod<PlainRequest, PlainResponse>("/Plain/Watch", PlainRequest, PlainResponse),
+    ask: unaryMethod<PlainRequest, PlainResponse>("/Plain/Ask", tsProtoCodec(PlainRequest), tsProtoCodec(PlainResponse)),
+    watch: serverStreamingMethod<PlainRequest, PlainResponse>("/Plain/Watch", tsProtoCodec(PlainRequest), tsProtoCodec(PlainResponse)),
   },
 } as const;
 

@@ -5,7 +5,7 @@
 /* eslint-disable */
 
 import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, UnaryHandler } from "safestub";
-import { CallInvoker, clientStreamingMethod, unaryMethod } from "safestub";
+import { CallInvoker, clientStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Answer, Query } from "./proto2.js";
 
 /**
@@ -14,8 +14,8 @@ import { Answer, Query } from "./proto2.js";
 export const LegacyService = {
   typeName: "edge.proto2.Legacy",
   methods: {
-    search: unaryMethod<Query, Answer>("/edge.proto2.Legacy/Search", Query, Answer),
-    upload: clientStreamingMethod<Query, Answer>("/edge.proto2.Legacy/Upload", Query, Answer),
+    search: unaryMethod<Query, Answer>("/edge.proto2.Legacy/Search", tsProtoCodec(Query), tsProtoCodec(Answer)),
+    upload: clientStreamingMethod<Query, Answer>("/edge.proto2.Legacy/Upload", tsProtoCodec(Query), tsProtoCodec(Answer)),
   },
 } as const;
 

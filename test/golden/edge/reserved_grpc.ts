@@ -6,7 +6,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./reserved.js";
 
 /**
@@ -15,29 +15,29 @@ import { Req, Res } from "./reserved.js";
 export const ReservedService = {
   typeName: "edge.reserved.Reserved",
   methods: {
-    constructor$: unaryMethod<Req, Res>("/edge.reserved.Reserved/constructor", Req, Res),
-    then$: unaryMethod<Req, Res>("/edge.reserved.Reserved/then", Req, Res),
-    then$2: serverStreamingMethod<Req, Res>("/edge.reserved.Reserved/Then", Req, Res),
-    toString$: unaryMethod<Req, Res>("/edge.reserved.Reserved/toString", Req, Res),
-    toString$2: unaryMethod<Req, Res>("/edge.reserved.Reserved/to_string", Req, Res),
-    proto: unaryMethod<Req, Res>("/edge.reserved.Reserved/__proto__", Req, Res),
-    hasOwnProperty$: unaryMethod<Req, Res>("/edge.reserved.Reserved/hasOwnProperty", Req, Res),
-    valueOf$: unaryMethod<Req, Res>("/edge.reserved.Reserved/valueOf", Req, Res),
-    delete: unaryMethod<Req, Res>("/edge.reserved.Reserved/delete", Req, Res),
-    new: unaryMethod<Req, Res>("/edge.reserved.Reserved/new", Req, Res),
-    class: unaryMethod<Req, Res>("/edge.reserved.Reserved/class", Req, Res),
-    function: unaryMethod<Req, Res>("/edge.reserved.Reserved/function", Req, Res),
-    static: unaryMethod<Req, Res>("/edge.reserved.Reserved/static", Req, Res),
-    get: unaryMethod<Req, Res>("/edge.reserved.Reserved/get", Req, Res),
-    set: unaryMethod<Req, Res>("/edge.reserved.Reserved/set", Req, Res),
-    async: unaryMethod<Req, Res>("/edge.reserved.Reserved/async", Req, Res),
-    await: unaryMethod<Req, Res>("/edge.reserved.Reserved/await", Req, Res),
-    readonly: unaryMethod<Req, Res>("/edge.reserved.Reserved/readonly", Req, Res),
-    private: clientStreamingMethod<Req, Res>("/edge.reserved.Reserved/private", Req, Res),
-    declare: bidiStreamingMethod<Req, Res>("/edge.reserved.Reserved/declare", Req, Res),
-    prototype: unaryMethod<Req, Res>("/edge.reserved.Reserved/prototype", Req, Res),
-    _: unaryMethod<Req, Res>("/edge.reserved.Reserved/_", Req, Res),
-    _1st: unaryMethod<Req, Res>("/edge.reserved.Reserved/_1st", Req, Res),
+    constructor$: unaryMethod<Req, Res>("/edge.reserved.Reserved/constructor", tsProtoCodec(Req), tsProtoCodec(Res)),
+    then$: unaryMethod<Req, Res>("/edge.reserved.Reserved/then", tsProtoCodec(Req), tsProtoCodec(Res)),
+    then$2: serverStreamingMethod<Req, Res>("/edge.reserved.Reserved/Then", tsProtoCodec(Req), tsProtoCodec(Res)),
+    toString$: unaryMethod<Req, Res>("/edge.reserved.Reserved/toString", tsProtoCodec(Req), tsProtoCodec(Res)),
+    toString$2: unaryMethod<Req, Res>("/edge.reserved.Reserved/to_string", tsProtoCodec(Req), tsProtoCodec(Res)),
+    proto: unaryMethod<Req, Res>("/edge.reserved.Reserved/__proto__", tsProtoCodec(Req), tsProtoCodec(Res)),
+    hasOwnProperty$: unaryMethod<Req, Res>("/edge.reserved.Reserved/hasOwnProperty", tsProtoCodec(Req), tsProtoCodec(Res)),
+    valueOf$: unaryMethod<Req, Res>("/edge.reserved.Reserved/valueOf", tsProtoCodec(Req), tsProtoCodec(Res)),
+    delete: unaryMethod<Req, Res>("/edge.reserved.Reserved/delete", tsProtoCodec(Req), tsProtoCodec(Res)),
+    new: unaryMethod<Req, Res>("/edge.reserved.Reserved/new", tsProtoCodec(Req), tsProtoCodec(Res)),
+    class: unaryMethod<Req, Res>("/edge.reserved.Reserved/class", tsProtoCodec(Req), tsProtoCodec(Res)),
+    function: unaryMethod<Req, Res>("/edge.reserved.Reserved/function", tsProtoCodec(Req), tsProtoCodec(Res)),
+    static: unaryMethod<Req, Res>("/edge.reserved.Reserved/static", tsProtoCodec(Req), tsProtoCodec(Res)),
+    get: unaryMethod<Req, Res>("/edge.reserved.Reserved/get", tsProtoCodec(Req), tsProtoCodec(Res)),
+    set: unaryMethod<Req, Res>("/edge.reserved.Reserved/set", tsProtoCodec(Req), tsProtoCodec(Res)),
+    async: unaryMethod<Req, Res>("/edge.reserved.Reserved/async", tsProtoCodec(Req), tsProtoCodec(Res)),
+    await: unaryMethod<Req, Res>("/edge.reserved.Reserved/await", tsProtoCodec(Req), tsProtoCodec(Res)),
+    readonly: unaryMethod<Req, Res>("/edge.reserved.Reserved/readonly", tsProtoCodec(Req), tsProtoCodec(Res)),
+    private: clientStreamingMethod<Req, Res>("/edge.reserved.Reserved/private", tsProtoCodec(Req), tsProtoCodec(Res)),
+    declare: bidiStreamingMethod<Req, Res>("/edge.reserved.Reserved/declare", tsProtoCodec(Req), tsProtoCodec(Res)),
+    prototype: unaryMethod<Req, Res>("/edge.reserved.Reserved/prototype", tsProtoCodec(Req), tsProtoCodec(Res)),
+    _: unaryMethod<Req, Res>("/edge.reserved.Reserved/_", tsProtoCodec(Req), tsProtoCodec(Res)),
+    _1st: unaryMethod<Req, Res>("/edge.reserved.Reserved/_1st", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
 } as const;
 
@@ -319,13 +319,13 @@ export interface ReservedHandlers {
 export const CollideService = {
   typeName: "edge.reserved.Collide",
   methods: {
-    getUser: unaryMethod<Req, Res>("/edge.reserved.Collide/GetUser", Req, Res),
-    getUser$2: unaryMethod<Req, Res>("/edge.reserved.Collide/get_user", Req, Res),
-    getUser$3: serverStreamingMethod<Req, Res>("/edge.reserved.Collide/GET_USER", Req, Res),
-    getUser$4: clientStreamingMethod<Req, Res>("/edge.reserved.Collide/getUser", Req, Res),
-    getAPIValue: unaryMethod<Req, Res>("/edge.reserved.Collide/GetAPIValue", Req, Res),
-    getAPIValue$2: unaryMethod<Req, Res>("/edge.reserved.Collide/get_API_value", Req, Res),
-    httpGet: unaryMethod<Req, Res>("/edge.reserved.Collide/HTTPGet", Req, Res),
+    getUser: unaryMethod<Req, Res>("/edge.reserved.Collide/GetUser", tsProtoCodec(Req), tsProtoCodec(Res)),
+    getUser$2: unaryMethod<Req, Res>("/edge.reserved.Collide/get_user", tsProtoCodec(Req), tsProtoCodec(Res)),
+    getUser$3: serverStreamingMethod<Req, Res>("/edge.reserved.Collide/GET_USER", tsProtoCodec(Req), tsProtoCodec(Res)),
+    getUser$4: clientStreamingMethod<Req, Res>("/edge.reserved.Collide/getUser", tsProtoCodec(Req), tsProtoCodec(Res)),
+    getAPIValue: unaryMethod<Req, Res>("/edge.reserved.Collide/GetAPIValue", tsProtoCodec(Req), tsProtoCodec(Res)),
+    getAPIValue$2: unaryMethod<Req, Res>("/edge.reserved.Collide/get_API_value", tsProtoCodec(Req), tsProtoCodec(Res)),
+    httpGet: unaryMethod<Req, Res>("/edge.reserved.Collide/HTTPGet", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
 } as const;
 

@@ -6,7 +6,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Ping, Pong } from "./editions.js";
 
 /**
@@ -15,8 +15,8 @@ import { Ping, Pong } from "./editions.js";
 export const EditionsService = {
   typeName: "edge.editions.Editions",
   methods: {
-    send: unaryMethod<Ping, Pong>("/edge.editions.Editions/Send", Ping, Pong),
-    chat: bidiStreamingMethod<Ping, Pong>("/edge.editions.Editions/Chat", Ping, Pong),
+    send: unaryMethod<Ping, Pong>("/edge.editions.Editions/Send", tsProtoCodec(Ping), tsProtoCodec(Pong)),
+    chat: bidiStreamingMethod<Ping, Pong>("/edge.editions.Editions/Chat", tsProtoCodec(Ping), tsProtoCodec(Pong)),
   },
 } as const;
 

@@ -6,7 +6,7 @@
 /* eslint-disable */
 
 import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
-import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, unaryMethod } from "safestub";
+import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { DateMessage, fooBar, FooBar, FunctionMessage, Outer, Outer_Date, Outer_InnerThing, Outer_InnerThing_xY, snakeCaseMsg, Thing } from "../../other/things.js";
 import { Local_Date, Local_Inner } from "./nested.js";
 import { Empty } from "../../../google/protobuf/empty.js";
@@ -22,13 +22,13 @@ import { Struct } from "../../../google/protobuf/struct.js";
 export const NamesService = {
   typeName: "edge.nested.v1.Names",
   methods: {
-    getThing: unaryMethod<Thing, Thing>("/edge.nested.v1.Names/GetThing", Thing, Thing),
-    snake: unaryMethod<snakeCaseMsg, fooBar>("/edge.nested.v1.Names/Snake", snakeCaseMsg, fooBar),
-    fooBar: unaryMethod<FooBar, FooBar>("/edge.nested.v1.Names/FooBar", FooBar, FooBar),
-    dates: unaryMethod<DateMessage, Outer_Date>("/edge.nested.v1.Names/Dates", DateMessage, Outer_Date),
-    functions: serverStreamingMethod<FunctionMessage, Outer_InnerThing_xY>("/edge.nested.v1.Names/Functions", FunctionMessage, Outer_InnerThing_xY),
-    nested: clientStreamingMethod<Outer_InnerThing, Outer>("/edge.nested.v1.Names/Nested", Outer_InnerThing, Outer),
-    localNested: bidiStreamingMethod<Local_Inner, Local_Date>("/edge.nested.v1.Names/LocalNested", Local_Inner, Local_Date),
+    getThing: unaryMethod<Thing, Thing>("/edge.nested.v1.Names/GetThing", tsProtoCodec(Thing), tsProtoCodec(Thing)),
+    snake: unaryMethod<snakeCaseMsg, fooBar>("/edge.nested.v1.Names/Snake", tsProtoCodec(snakeCaseMsg), tsProtoCodec(fooBar)),
+    fooBar: unaryMethod<FooBar, FooBar>("/edge.nested.v1.Names/FooBar", tsProtoCodec(FooBar), tsProtoCodec(FooBar)),
+    dates: unaryMethod<DateMessage, Outer_Date>("/edge.nested.v1.Names/Dates", tsProtoCodec(DateMessage), tsProtoCodec(Outer_Date)),
+    functions: serverStreamingMethod<FunctionMessage, Outer_InnerThing_xY>("/edge.nested.v1.Names/Functions", tsProtoCodec(FunctionMessage), tsProtoCodec(Outer_InnerThing_xY)),
+    nested: clientStreamingMethod<Outer_InnerThing, Outer>("/edge.nested.v1.Names/Nested", tsProtoCodec(Outer_InnerThing), tsProtoCodec(Outer)),
+    localNested: bidiStreamingMethod<Local_Inner, Local_Date>("/edge.nested.v1.Names/LocalNested", tsProtoCodec(Local_Inner), tsProtoCodec(Local_Date)),
   },
 } as const;
 
@@ -134,9 +134,9 @@ export interface NamesHandlers {
 export const WellKnownService = {
   typeName: "edge.nested.v1.WellKnown",
   methods: {
-    ping: unaryMethod<Empty, Empty>("/edge.nested.v1.WellKnown/Ping", Empty, Empty),
-    now: unaryMethod<Empty, Timestamp>("/edge.nested.v1.WellKnown/Now", Empty, Timestamp),
-    echo: unaryMethod<StringValue, Struct>("/edge.nested.v1.WellKnown/Echo", StringValue, Struct),
+    ping: unaryMethod<Empty, Empty>("/edge.nested.v1.WellKnown/Ping", tsProtoCodec(Empty), tsProtoCodec(Empty)),
+    now: unaryMethod<Empty, Timestamp>("/edge.nested.v1.WellKnown/Now", tsProtoCodec(Empty), tsProtoCodec(Timestamp)),
+    echo: unaryMethod<StringValue, Struct>("/edge.nested.v1.WellKnown/Echo", tsProtoCodec(StringValue), tsProtoCodec(Struct)),
   },
 } as const;
 

@@ -1,23 +1,6 @@
-import { Code } from "./code.js";
-import { ConcurrentSendError, RpcError, SendAfterCloseError, StreamEndedError } from "./errors.js";
-import type { Codec } from "./service.js";
-
-/**
- * Outbound is the transport side of a Sender: a client's request stream or a
- * server's response stream. It is used by the runtime only.
- */
-export interface Outbound {
-  /** Hands one encoded message to the transport; false asks for a drain before the next. */
-  write(frame: Buffer): boolean;
-  /** Resolves once the transport drained, or once the RPC ended (check `ended()` after). */
-  drained(): Promise<void>;
-  /** No more messages (client: half-close; server: mark done, status follows the handler). */
-  end(): void;
-  /** undefined while the RPC runs; "ok" or the RpcError once it ended. */
-  ended(): RpcError | "ok" | undefined;
-  /** Resolves once the RPC ended (then `ended()` says how); never rejects. */
-  whenEnded(): Promise<unknown>;
-}
+import { type Codec, encodeMessage } from "../core/codec.js";
+import { ConcurrentSendError, RpcError, SendAfterCloseError, StreamEndedError } from "../core/errors.js";
+import type { Outbound } from "./ports.js";
 
 type SenderState = "idle" | "sending" | "closed";
 
@@ -169,13 +152,6 @@ export class Sender<T> {
   }
 
   #encode(message: T): Buffer {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#codec.encode(message).finish();
-    } catch (err) {
-      throw new RpcError(Code.INTERNAL, `failed to encode message: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
-    }
-    // grpc-js copies frames with Buffer#copy, so hand it a Buffer view (no copy).
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return encodeMessage(this.#codec, message, "message");
   }
 }

@@ -1,11 +1,12 @@
 import type * as grpc from "@grpc/grpc-js";
-import { Code } from "./code.js";
-import { RpcError, StreamUsageError } from "./errors.js";
-import { fromGrpcMetadata, Metadata, type MetadataValue, toGrpcMetadata } from "./metadata.js";
-import type { Inbound } from "./receiver.js";
-import type { Outbound } from "./sender.js";
-import type { ServerCallView } from "./server-context.js";
-import { Waker } from "./waker.js";
+import { Code } from "../../core/code.js";
+import { RpcError, StreamUsageError } from "../../core/errors.js";
+import { Metadata, type MetadataValue } from "../../core/metadata.js";
+import type { ServerCall } from "../../server/call.js";
+import type { Inbound, Outbound } from "../../stream/ports.js";
+import { Waker } from "../../stream/waker.js";
+import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { grpcStatusOf } from "./status.js";
 
 /** Any of grpc-js's four server call objects, all with pass-through (Buffer) serializers. */
 export type GrpcServerStream =
@@ -37,7 +38,7 @@ const DEADLINE_SLACK_MS = 20;
  * AbortSignal) and the deadline timer. Its `inbound` and `outbound` are the
  * ports the handler's Receiver and Sender sit on. It is used by the runtime only.
  */
-export class GrpcServerCall implements ServerCallView {
+export class GrpcServerCall implements ServerCall {
   readonly method: string;
   readonly metadata: Metadata;
   readonly deadline: Date | undefined;
@@ -47,8 +48,6 @@ export class GrpcServerCall implements ServerCallView {
   readonly #call: GrpcServerStream;
   /** grpc-js's callback for the one response of unary and client-streaming calls. */
   readonly #respond: grpc.sendUnaryData<Buffer> | undefined;
-  /** The server's calls that can still respond; this one leaves it when it can send nothing more. */
-  readonly #live: Set<GrpcServerCall>;
   readonly #abort = new AbortController();
   readonly #headers = new Metadata();
   readonly #trailers = new Metadata();
@@ -60,17 +59,17 @@ export class GrpcServerCall implements ServerCallView {
   #halfClosed = false;
   readonly #reader = new Waker();
   readonly #writer = new Waker();
-  readonly #whenOver: Promise<void>;
+  readonly over: Promise<void>;
   #resolveOver!: () => void;
 
-  constructor(method: string, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined, live: Set<GrpcServerCall>) {
+  constructor(method: string, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
     this.method = method;
     this.#call = call;
     this.#respond = respond;
     this.request = "request" in call ? call.request : undefined;
     this.metadata = fromGrpcMetadata(call.metadata);
     this.signal = this.#abort.signal;
-    this.#whenOver = new Promise((resolve) => (this.#resolveOver = resolve));
+    this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     const deadline = call.getDeadline();
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(at) ? new Date(at) : undefined;
@@ -79,8 +78,6 @@ export class GrpcServerCall implements ServerCallView {
     }
     // grpc-js emits 'cancelled' on every close, also after the status went out: #cancel ignores those.
     (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => this.#cancel(this.#clientLeft()));
-    this.#live = live;
-    live.add(this);
     if (call.cancelled) this.#cancel(this.#clientLeft());
   }
 
@@ -143,7 +140,7 @@ export class GrpcServerCall implements ServerCallView {
       // "No more messages": the status goes out when the handler returns.
       end: () => {},
       ended,
-      whenEnded: () => this.#whenOver,
+      whenEnded: () => this.over,
     };
   }
 
@@ -186,7 +183,7 @@ export class GrpcServerCall implements ServerCallView {
 
   #sendStatus(status: RpcError): void {
     this.#end();
-    const grpcStatus = { code: status.code as number as grpc.status, details: status.details, metadata: this.#trailersFor(status) };
+    const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata: this.#trailersFor(status) };
     if (this.#respond) this.#respond(grpcStatus);
     else this.#call.emit("error", grpcStatus);
   }
@@ -223,7 +220,6 @@ export class GrpcServerCall implements ServerCallView {
     this.#reader.wake();
     this.#writer.wake();
     this.#resolveOver();
-    this.#live.delete(this);
   }
 
   /** Sends headers the handler set before the first message or the status. */

@@ -1,14 +1,10 @@
-import type * as grpc from "@grpc/grpc-js";
-import { Code } from "./code.js";
-import { RpcError } from "./errors.js";
-import { fromGrpcMetadata, Metadata } from "./metadata.js";
-import type { ResolvedCall } from "./call-options.js";
-import type { Inbound } from "./receiver.js";
-import type { Outbound } from "./sender.js";
-import { Waker } from "./waker.js";
-
-/** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
-type GrpcCall = ReturnType<grpc.Channel["createCall"]>;
+import type { ResolvedCall } from "../core/call-options.js";
+import { Code } from "../core/code.js";
+import { RpcError } from "../core/errors.js";
+import { Metadata } from "../core/metadata.js";
+import type { Inbound, Outbound } from "../stream/ports.js";
+import { Waker } from "../stream/waker.js";
+import type { ClientTransport, TransportCall, TransportCallListener } from "./channel.js";
 
 /**
  * Frames a Sender may queue ahead of the transport; past this many, a send
@@ -26,12 +22,12 @@ const WRITE_WINDOW = 16;
 const STREAM_READ_AHEAD = 16;
 
 /**
- * ClientStream drives one RPC on grpc-js's call layer and adapts it to the
- * Inbound and Outbound ports of Receiver and Sender. It owns the call's
+ * ClientStream drives one RPC on a client transport's call and adapts it to
+ * the Inbound and Outbound ports of Receiver and Sender. It owns the call's
  * lifecycle: headers, trailers, status, cancellation and the abort signal.
  * It is used by the runtime only.
  */
-export class ClientStream implements Inbound, Outbound {
+export class ClientStream implements Inbound, Outbound, TransportCallListener {
   readonly headers: Promise<Metadata>;
   readonly trailers: Promise<Metadata>;
   /** Resolves with the status (an RpcError for non-OK, "ok" otherwise) once the RPC ended. Never rejects. */
@@ -41,7 +37,7 @@ export class ClientStream implements Inbound, Outbound {
   readonly #single: boolean;
   /** Whether the caller can see `headers` and `trailers` (streaming calls); a unary call only has its observers. */
   readonly #exposed: boolean;
-  #call: GrpcCall | undefined;
+  #call: TransportCall | undefined;
   #outcome: RpcError | "ok" | undefined;
   #cancelled = false;
   #sawHeaders = false;
@@ -72,7 +68,7 @@ export class ClientStream implements Inbound, Outbound {
    * promises; when it does not (unary calls), metadata is only converted for
    * the onHeaders/onTrailers observers and for a failed status.
    */
-  constructor(channel: grpc.Channel | null, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true, open?: Set<ClientStream>) {
+  constructor(transport: ClientTransport | null, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true, open?: Set<ClientStream>) {
     this.#options = options;
     this.#open = open;
     this.#single = responses === "single";
@@ -82,20 +78,15 @@ export class ClientStream implements Inbound, Outbound {
     this.headers = new Promise((resolve) => (this.#resolveHeaders = resolve));
     this.trailers = new Promise((resolve) => (this.#resolveTrailers = resolve));
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
-    if (channel === null) return;
+    if (transport === null) return;
     if (options.signal?.aborted) {
       this.#finish(cancelled("call aborted before it started", options.signal.reason), new Metadata());
       return;
     }
     try {
-      this.#call = channel.createCall(path, options.grpcOptions.deadline ?? Infinity, undefined, null, null);
-      this.#call.start(options.metadata, {
-        onReceiveMetadata: (md) => this.#onHeaders(md),
-        onReceiveMessage: (message: Buffer) => this.#onMessage(message),
-        onReceiveStatus: (status) => this.#onStatus(status),
-      });
+      this.#call = transport.startCall(path, options, this);
     } catch (err) {
-      // grpc-js throws synchronously when the channel was closed.
+      // A closed transport throws synchronously.
       this.#finish(startFailure(err), new Metadata());
       return;
     }
@@ -124,14 +115,7 @@ export class ClientStream implements Inbound, Outbound {
   endWith(error: RpcError): void {
     if (this.#outcome !== undefined) return;
     this.#cancelled = true;
-    const call = this.#call;
-    if (call) {
-      call.cancelWithStatus(error.code as number as grpc.status, error.details);
-      // grpc-js's ResolvingCall may still open the HTTP/2 stream after this (it starts its child call in
-      // a .then() without checking that it was cancelled): cancel again once that chain has run, which
-      // resets the stream it opened. A second cancel is a no-op otherwise.
-      setImmediate(() => call.cancelWithStatus(error.code as number as grpc.status, error.details));
-    }
+    this.#call?.cancel(error.code, error.details);
     this.#finish(error, new Metadata());
   }
 
@@ -194,7 +178,7 @@ export class ClientStream implements Inbound, Outbound {
    */
   sendOnly(frame: Buffer): void {
     if (this.#outcome !== undefined) return;
-    this.#call!.sendMessageWithContext({}, frame);
+    this.#call!.write(frame);
     this.#call!.halfClose();
   }
 
@@ -204,7 +188,7 @@ export class ClientStream implements Inbound, Outbound {
     const frame = this.#outbox.shift();
     if (frame) {
       this.#writing = true;
-      this.#call!.sendMessageWithContext({ callback: this.#onWritten }, frame);
+      this.#call!.write(frame, this.#onWritten);
     } else if (this.#halfCloseRequested) {
       this.#halfCloseRequested = false;
       this.#call!.halfClose();
@@ -217,19 +201,21 @@ export class ClientStream implements Inbound, Outbound {
     this.#call.startRead();
   }
 
-  #onHeaders(md: grpc.Metadata): void {
+  // TransportCallListener
+
+  onHeaders(md: () => Metadata): void {
     this.#sawHeaders = true;
     if (!this.#exposed && !this.#options.onHeaders) return;
-    const headers = fromGrpcMetadata(md);
+    const headers = md();
     this.#resolveHeaders(headers);
     notify(this.#options.onHeaders, headers);
   }
 
-  #onMessage(message: Buffer): void {
+  onMessage(message: Buffer): void {
     this.#reading = false;
     if (this.#single && this.#queue.length > 0) {
       // gRPC-Go calls a second response to a non-streaming call a cardinality violation.
-      this.#call!.cancelWithStatus(Code.INTERNAL as number as grpc.status, "cardinality violation: more than one response message");
+      this.#call!.cancel(Code.INTERNAL, "cardinality violation: more than one response message");
       return;
     }
     this.#queue.push(message);
@@ -237,14 +223,14 @@ export class ClientStream implements Inbound, Outbound {
     this.#reader.wake();
   }
 
-  #onStatus(status: grpc.StatusObject): void {
-    if (status.code === 0) {
+  onStatus(code: Code, details: string, md: () => Metadata): void {
+    if (code === Code.OK) {
       // Nobody may look at the trailers of a successful unary call without an observer: skip converting them.
       const wanted = this.#exposed || this.#options.onTrailers !== undefined;
-      this.#finish("ok", wanted ? fromGrpcMetadata(status.metadata) : new Metadata());
+      this.#finish("ok", wanted ? md() : new Metadata());
     } else {
-      const trailers = fromGrpcMetadata(status.metadata);
-      this.#finish(new RpcError(status.code as number as Code, status.details, trailers), trailers);
+      const trailers = md();
+      this.#finish(new RpcError(code, details, trailers), trailers);
     }
   }
 
@@ -271,7 +257,7 @@ function cancelled(details: string, reason: unknown): RpcError {
   return new RpcError(Code.CANCELLED, details, undefined, reason === undefined ? undefined : { cause: reason });
 }
 
-/** What a synchronous throw from grpc-js at call start means: a closed channel. */
+/** What a synchronous throw from a transport at call start means: a closed channel. */
 export function startFailure(err: unknown): RpcError {
   const message = err instanceof Error ? err.message : String(err);
   return new RpcError(Code.CANCELLED, `the channel is closed (${message})`, undefined, { cause: err });

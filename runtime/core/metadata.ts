@@ -1,5 +1,3 @@
-import * as grpc from "@grpc/grpc-js";
-
 /** A metadata value: text for ordinary keys, bytes for keys ending in `-bin`. */
 export type MetadataValue = string | Uint8Array;
 
@@ -96,36 +94,4 @@ function checkEntry(key: string, value: MetadataValue): string {
     throw new TypeError(`metadata key "${k}" needs a string value (only keys ending in -bin carry bytes)`);
   }
   return k;
-}
-
-/** Converts to grpc-js metadata for the transport. */
-export function toGrpcMetadata(md: Metadata | undefined): grpc.Metadata {
-  const out = new grpc.Metadata();
-  if (md) {
-    for (const [key, value] of md) out.add(key, typeof value === "string" ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  return out;
-}
-
-/**
- * HTTP/2 headers that carry the transport, not the application: gRPC-Go hides them from metadata
- * (its isReservedHeader). grpc-js passes them through, e.g. in a trailers-only response's trailers.
- */
-const TRANSPORT_HEADERS = new Set(["content-type", "te"]);
-
-/** Converts grpc-js metadata received from the transport. `-bin` values become Uint8Array (a Buffer). */
-export function fromGrpcMetadata(md: grpc.Metadata | undefined): Metadata {
-  const out = new Metadata();
-  if (!md) return out;
-  for (const key of Object.keys(md.getMap())) {
-    if (TRANSPORT_HEADERS.has(key)) continue;
-    for (const v of md.get(key)) {
-      try {
-        out.append(key, v);
-      } catch {
-        // A peer may send keys we would refuse to set (grpc-*): keep what is valid.
-      }
-    }
-  }
-  return out;
 }

@@ -1,4 +1,4 @@
-import type { Metadata, MetadataValue } from "./metadata.js";
+import type { Metadata, MetadataValue } from "../core/metadata.js";
 
 /** What a server transport's call shows its handler; ServerContext is a view of it. */
 export interface ServerCallView {

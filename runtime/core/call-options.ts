@@ -1,5 +1,4 @@
-import * as grpc from "@grpc/grpc-js";
-import { Metadata, type MetadataInit, toGrpcMetadata } from "./metadata.js";
+import { Metadata, type MetadataInit } from "./metadata.js";
 
 /** CallOptions apply to one call; a client's defaults apply to all of its calls. */
 export interface CallOptions {
@@ -17,10 +16,12 @@ export interface CallOptions {
   onTrailers?: (trailers: Metadata) => void;
 }
 
-/** The options of one call after merging the client defaults, in grpc-js terms. */
+/** The options of one call after merging the client defaults, in transport-neutral terms. */
 export interface ResolvedCall {
-  readonly metadata: grpc.Metadata;
-  readonly grpcOptions: grpc.CallOptions;
+  /** Request headers; undefined when there are none (most calls). */
+  readonly metadata: Metadata | undefined;
+  /** The deadline in ms since the epoch, if any. */
+  readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onHeaders: ((headers: Metadata) => void) | undefined;
   readonly onTrailers: ((trailers: Metadata) => void) | undefined;
@@ -31,8 +32,8 @@ export function resolveCallOptions(defaults: CallOptions | undefined, options: C
   const deadline = earliest(deadlineOf(defaults), deadlineOf(options));
   const signal = defaults?.signal && options?.signal ? AbortSignal.any([defaults.signal, options.signal]) : (options?.signal ?? defaults?.signal);
   return {
-    metadata: toGrpcMetadata(mergeMetadata(defaults?.metadata, options?.metadata)),
-    grpcOptions: deadline === undefined ? {} : { deadline },
+    metadata: mergeMetadata(defaults?.metadata, options?.metadata),
+    deadline,
     signal,
     onHeaders: options?.onHeaders ?? defaults?.onHeaders,
     onTrailers: options?.onTrailers ?? defaults?.onTrailers,

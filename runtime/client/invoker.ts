@@ -1,52 +1,13 @@
-import { resolveCallOptions, type CallOptions, type ResolvedCall } from "./call-options.js";
+import { resolveCallOptions, type CallOptions, type ResolvedCall } from "../core/call-options.js";
+import { type Codec, decodeMessage, encodeMessage } from "../core/codec.js";
+import { Code } from "../core/code.js";
+import { RpcError } from "../core/errors.js";
+import type { MethodDefinition } from "../core/method.js";
+import { Receiver } from "../stream/receiver.js";
+import { Sender } from "../stream/sender.js";
+import type { BidiStreamingCall, ClientStreamingCall, ServerStreamingCall, StreamingCall } from "./calls.js";
 import type { Channel } from "./channel.js";
-import { ClientStream } from "./client-stream.js";
-import { Code } from "./code.js";
-import { RpcError } from "./errors.js";
-import type { Metadata } from "./metadata.js";
-import { Receiver } from "./receiver.js";
-import { Sender } from "./sender.js";
-import type { Codec, MethodDefinition } from "./service.js";
-
-/**
- * CallIdentity exists only in types: its private member makes the call
- * interfaces below nominal. An object built by hand or by spreading a call
- * (`{ ...callA, receiver: callB.receiver }`) lacks it, so a helper that takes
- * a call object always gets one whose Sender and Receiver belong to the same
- * RPC. There is no such class at run time; do not import it as a value.
- */
-export declare class CallIdentity {
-  #call: never;
-}
-
-/** What every streaming call has, whatever its shape. */
-export interface StreamingCall extends CallIdentity {
-  /** Response headers; empty metadata when the call ended without any. Never rejects. */
-  readonly headers: Promise<Metadata>;
-  /** Trailers, once the call ended, whatever its status. Never rejects. */
-  readonly trailers: Promise<Metadata>;
-  /** Ends the RPC with status CANCELLED; a no-op once it ended. */
-  cancel(reason?: unknown): void;
-  /** Cancels the RPC unless it already ended, and waits for its end (`await using call = ...`). */
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** A server-streaming call: the responses arrive on `receiver`. */
-export interface ServerStreamingCall<Res> extends StreamingCall {
-  readonly receiver: Receiver<Res>;
-}
-
-/** A client-streaming call: requests go out on `sender`, the one response arrives as `response`. */
-export interface ClientStreamingCall<Req, Res> extends StreamingCall {
-  readonly sender: Sender<Req>;
-  readonly response: Promise<Res>;
-}
-
-/** A bidi-streaming call: requests go out on `sender` while responses arrive on `receiver`. */
-export interface BidiStreamingCall<Req, Res> extends StreamingCall {
-  readonly sender: Sender<Req>;
-  readonly receiver: Receiver<Res>;
-}
+import { ClientStream } from "./client-call.js";
 
 /** A call's members without its type-only identity: what the runtime builds before it types the object as a call. */
 type CallMembers<C extends StreamingCall> = Pick<C, keyof C>;
@@ -107,12 +68,12 @@ export class CallInvoker {
     let frame: Buffer | undefined;
     if (request.length === 1) {
       try {
-        frame = encodeRequest(method, request[0]);
+        frame = encodeMessage(method.requestCodec, request[0], `the request of ${method.path}`);
       } catch (err) {
         return ClientStream.failed(err as RpcError, call, responses);
       }
     }
-    const stream = new ClientStream(this.#channel.grpcChannel, method.path, call, responses, exposed, this.#channel.openCalls);
+    const stream = this.#channel.startCall(method.path, call, responses, exposed);
     if (frame !== undefined) stream.sendOnly(frame);
     return stream;
   }
@@ -124,11 +85,7 @@ async function singleResponse<Res>(stream: ClientStream, codec: Codec<Res>): Pro
   if (outcome instanceof RpcError) throw outcome;
   const frame = stream.read();
   if (frame === null) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
-  try {
-    return codec.decode(frame);
-  } catch (cause) {
-    throw new RpcError(Code.INTERNAL, `failed to decode the response: ${String(cause)}`, undefined, { cause });
-  }
+  return decodeMessage(codec, frame, "the response");
 }
 
 function lifecycle(stream: ClientStream): CallMembers<StreamingCall> {
@@ -138,14 +95,4 @@ function lifecycle(stream: ClientStream): CallMembers<StreamingCall> {
     cancel: (reason?: unknown) => stream.cancel(reason),
     [Symbol.asyncDispose]: () => stream.dispose(),
   };
-}
-
-function encodeRequest<Req>(method: { readonly path: string; readonly requestCodec: Codec<Req> }, request: Req): Buffer {
-  let bytes: Uint8Array;
-  try {
-    bytes = method.requestCodec.encode(request).finish();
-  } catch (cause) {
-    throw new RpcError(Code.INTERNAL, `${method.path}: failed to encode the request: ${String(cause)}`, undefined, { cause });
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

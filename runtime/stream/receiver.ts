@@ -1,21 +1,7 @@
-import { Code } from "./code.js";
-import { ConcurrentRecvError, RpcError } from "./errors.js";
-import type { Codec } from "./service.js";
-
-/**
- * Inbound is the transport side of a Receiver, read one message at a time so
- * the transport stays paused while nobody reads. It is used by the runtime only.
- */
-export interface Inbound {
-  /** The next encoded message if one is buffered, else null. */
-  read(): Buffer | null;
-  /** Calls `callback` once, in a microtask of its own, when read() may have something new or the stream ended. */
-  onReadable(callback: () => void): void;
-  /** undefined while messages may still come; "ok" at a clean end; the RpcError of a failed RPC. */
-  ended(): RpcError | "ok" | undefined;
-  /** The consumer gave up early (left a for-await, or a message failed to decode). */
-  abandon(reason: RpcError): void;
-}
+import { type Codec, decodeMessage } from "../core/codec.js";
+import { Code } from "../core/code.js";
+import { ConcurrentRecvError, RpcError } from "../core/errors.js";
+import type { Inbound } from "./ports.js";
 
 type ReceiverState = "idle" | "receiving" | "iterating";
 
@@ -139,10 +125,9 @@ export class Receiver<T> implements AsyncIterable<T> {
 
   #decode(frame: Buffer): T {
     try {
-      return this.#codec.decode(frame);
-    } catch (err) {
-      const failure = new RpcError(Code.INTERNAL, `failed to decode message: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
-      this.#in.abandon(failure);
+      return decodeMessage(this.#codec, frame, "message");
+    } catch (failure) {
+      this.#in.abandon(failure as RpcError);
       throw failure;
     }
   }

@@ -1,0 +1,57 @@
+import { Code } from "./code.js";
+import { RpcError } from "./errors.js";
+
+/**
+ * Codec is how the runtime turns one message type into bytes and back.
+ * Generated code builds one per message with an adapter for its message
+ * library (`tsProtoCodec`). Property style (not method style) keeps the
+ * parameter checked strictly.
+ */
+export interface Codec<T> {
+  readonly encode: (message: T) => Uint8Array;
+  readonly decode: (bytes: Uint8Array) => T;
+}
+
+/** The part of a ts-proto message const (`Foo`, with `encode(m).finish()` and `decode`) a codec needs. */
+export interface TsProtoMessageFns<T> {
+  readonly encode: (message: T) => { finish(): Uint8Array };
+  readonly decode: (input: Uint8Array) => T;
+}
+
+/** A Codec over a ts-proto message const. It is used in generated code. */
+export function tsProtoCodec<T>(fns: TsProtoMessageFns<T>): Codec<T> {
+  return {
+    encode: (message) => fns.encode(message).finish(),
+    decode: (bytes) => fns.decode(bytes),
+  };
+}
+
+/**
+ * The one encode policy: a message that does not encode is INTERNAL
+ * "failed to encode <what>" with the codec's error as cause (and its message
+ * in the details unless `hideReason`: a server must not leak a handler's
+ * internals). The result is a Buffer view of the bytes, not a copy: grpc-js
+ * copies frames with Buffer#copy.
+ */
+export function encodeMessage<T>(codec: Codec<T>, message: T, what: string, hideReason = false): Buffer {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(message);
+  } catch (cause) {
+    throw new RpcError(Code.INTERNAL, hideReason ? `failed to encode ${what}` : `failed to encode ${what}: ${reasonOf(cause)}`, undefined, { cause });
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The one decode policy: bytes that do not decode are INTERNAL "failed to decode <what>", cause kept. */
+export function decodeMessage<T>(codec: Codec<T>, bytes: Uint8Array, what: string): T {
+  try {
+    return codec.decode(bytes);
+  } catch (cause) {
+    throw new RpcError(Code.INTERNAL, `failed to decode ${what}: ${reasonOf(cause)}`, undefined, { cause });
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,43 @@
+import type { Codec } from "./codec.js";
+
+export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
+
+/** MethodDefinition describes one rpc. It is used in generated code. */
+export interface MethodDefinition<Req, Res, K extends MethodKind = MethodKind> {
+  /** The rpc's name as written in the .proto file. */
+  readonly name: string;
+  /** The HTTP/2 path, `/package.Service/Method`. */
+  readonly path: string;
+  readonly kind: K;
+  readonly requestCodec: Codec<Req>;
+  readonly responseCodec: Codec<Res>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyMethodDefinition = MethodDefinition<any, any, MethodKind>;
+
+/** ServiceDefinition describes a service: its full name and its methods by local name. It is used in generated code. */
+export interface ServiceDefinition<M extends Record<string, AnyMethodDefinition> = Record<string, AnyMethodDefinition>> {
+  /** The fully-qualified service name, `package.Service`. */
+  readonly typeName: string;
+  readonly methods: M;
+}
+
+function method<K extends MethodKind>(kind: K) {
+  return <Req, Res>(path: string, requestCodec: Codec<Req>, responseCodec: Codec<Res>): MethodDefinition<Req, Res, K> => ({
+    name: path.slice(path.lastIndexOf("/") + 1),
+    path,
+    kind,
+    requestCodec,
+    responseCodec,
+  });
+}
+
+/** Describes a unary rpc. It is used in generated code. */
+export const unaryMethod = method("unary");
+/** Describes a server-streaming rpc. It is used in generated code. */
+export const serverStreamingMethod = method("server_streaming");
+/** Describes a client-streaming rpc. It is used in generated code. */
+export const clientStreamingMethod = method("client_streaming");
+/** Describes a bidi-streaming rpc. It is used in generated code. */
+export const bidiStreamingMethod = method("bidi_streaming");

@@ -1,0 +1,58 @@
+import { decodeMessage, encodeMessage } from "../core/codec.js";
+import type { AnyMethodDefinition, MethodKind } from "../core/method.js";
+import { Receiver } from "../stream/receiver.js";
+import { Sender } from "../stream/sender.js";
+import type { ServerCall } from "./call.js";
+import { ServerContext } from "./context.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHandler = (...args: any[]) => unknown;
+
+export function isHandler(value: unknown): value is AnyHandler {
+  return typeof value === "function";
+}
+
+/** Runs a handler of one kind on its call; resolves once the status went out, rejects with what the handler threw. */
+type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void) => Promise<void>;
+
+/** One entry per call kind: how the handler gets its request(s) and how its result becomes the response. */
+const dispatchers: Record<MethodKind, Dispatch> = {
+  unary: async (call, method, handler, ctx, report) => {
+    const response = await handler(decodeRequest(method, call.request), ctx);
+    call.respond(encodeResponse(method, response, report));
+  },
+  client_streaming: async (call, method, handler, ctx, report) => {
+    const response = await handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
+    call.respond(encodeResponse(method, response, report));
+  },
+  server_streaming: async (call, method, handler, ctx) => {
+    await handler(decodeRequest(method, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
+    call.finish();
+  },
+  bidi_streaming: async (call, method, handler, ctx) => {
+    await handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
+    call.finish();
+  },
+};
+
+/**
+ * Runs `handler` for `call` as its own task. `report` gets what the
+ * operator must see but the client must not (a response that does not encode).
+ */
+export function dispatch(call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, report: (cause: unknown) => void): Promise<void> {
+  return dispatchers[method.kind](call, method, handler, new ServerContext(call), report);
+}
+
+function decodeRequest(method: AnyMethodDefinition, frame: Buffer | undefined): unknown {
+  return decodeMessage(method.requestCodec, frame ?? Buffer.alloc(0), "the request");
+}
+
+/** A response that does not encode is the handler's bug: the client gets INTERNAL, the operator the cause. */
+function encodeResponse(method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void): Buffer {
+  try {
+    return encodeMessage(method.responseCodec, response, "the response", true);
+  } catch (err) {
+    report((err as Error).cause);
+    throw err;
+  }
+}

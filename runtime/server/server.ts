@@ -1,0 +1,135 @@
+import { Code } from "../core/code.js";
+import { RpcError } from "../core/errors.js";
+import type { AnyMethodDefinition, ServiceDefinition } from "../core/method.js";
+import type { ServerCall } from "./call.js";
+import { dispatch, isHandler } from "./dispatch.js";
+import type { HandlersOf } from "./handlers.js";
+
+/** One method of a service, as the Server hands it to its transport. */
+export interface ServedMethod {
+  /** The method's key in the service definition (its lowerCamelCase name). */
+  readonly key: string;
+  readonly method: AnyMethodDefinition;
+  /** Called for every call the transport accepts for this method. */
+  readonly onCall: (call: ServerCall) => void;
+}
+
+/** What a Server runs on: a grpc-js HTTP/2 server, or the in-memory transport. */
+export interface ServerTransport {
+  addService(typeName: string, methods: readonly ServedMethod[]): void;
+  /** Starts serving on `address` and resolves to the bound port. */
+  listen(address: string): Promise<number>;
+  /** Stops accepting calls; resolves once no call is left and every connection closed. */
+  drain(): Promise<void>;
+  /** Closes every connection at once. */
+  close(): void;
+}
+
+/** What a Server does, whatever its transport. */
+export interface ServerBehaviour {
+  /**
+   * Called with what a handler threw when it was not an RpcError (and with
+   * the cause when a response did not encode). The client only sees UNKNOWN
+   * "Unknown error" (INTERNAL for the response): log the details here.
+   */
+  onHandlerError?: ((error: unknown, method: string) => void) | undefined;
+}
+
+/** After the grace period, how long the UNAVAILABLE statuses get to reach clients before connections are cut. */
+const SHUTDOWN_FLUSH_MS = 1000;
+
+/**
+ * Server hosts any number of services. Each call runs its handler as its own
+ * async task; streams use the same Sender and Receiver handles as clients.
+ */
+export class Server {
+  readonly #transport: ServerTransport;
+  readonly #behaviour: ServerBehaviour;
+  readonly #typeNames = new Set<string>();
+  /** Calls that can still respond: shutdown ends them with UNAVAILABLE. */
+  readonly #live = new Set<ServerCall>();
+
+  /** @internal Use createServer() (or the in-memory transport's createInMemoryServer()). */
+  constructor(transport: ServerTransport, behaviour: ServerBehaviour = {}) {
+    this.#transport = transport;
+    this.#behaviour = behaviour;
+  }
+
+  /** Adds a service with its handlers (the generated `FooHandlers` type). */
+  add<S extends ServiceDefinition>(service: S, handlers: HandlersOf<S>): this {
+    if (this.#typeNames.has(service.typeName)) throw new TypeError(`service ${service.typeName} was already added to this server`);
+    const methods: ServedMethod[] = [];
+    for (const [key, method] of Object.entries(service.methods)) {
+      const handler = (handlers as Record<string, unknown>)[key];
+      if (!isHandler(handler)) throw new TypeError(`${service.typeName}: no handler for ${method.name} (expected a function at "${key}")`);
+      const bound = handler.bind(handlers);
+      const report = (cause: unknown) => this.#report(cause, method.path);
+      methods.push({
+        key,
+        method,
+        onCall: (call) => {
+          this.#track(call);
+          dispatch(call, method, bound, report).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
+        },
+      });
+    }
+    this.#transport.addService(service.typeName, methods);
+    this.#typeNames.add(service.typeName);
+    return this;
+  }
+
+  /** Starts serving on `address` (`127.0.0.1:0` picks a free port) and resolves to the bound port. */
+  listen(address: string): Promise<number> {
+    return this.#transport.listen(address);
+  }
+
+  /**
+   * Stops accepting calls and waits for the running ones to end; after
+   * `graceMs` the rest end with UNAVAILABLE "server shutting down" (their
+   * handlers' signals abort with that reason), as gRPC-Go's GracefulStop
+   * followed by Stop.
+   */
+  shutdown(options: { graceMs?: number | undefined } = {}): Promise<void> {
+    const graceMs = options.graceMs ?? 5000;
+    let backstop: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      this.#endLiveCalls();
+      // The statuses are on their way; a peer that never reads them must not hold the shutdown.
+      backstop = setTimeout(() => this.#transport.close(), SHUTDOWN_FLUSH_MS);
+    }, graceMs);
+    return this.#transport.drain().then(() => {
+      clearTimeout(timer);
+      clearTimeout(backstop);
+    });
+  }
+
+  /** Ends every call at once (handlers see UNAVAILABLE "server shutting down") and stops serving. */
+  forceShutdown(): void {
+    this.#endLiveCalls();
+    this.#transport.close();
+  }
+
+  #track(call: ServerCall): void {
+    this.#live.add(call);
+    void call.over.then(() => this.#live.delete(call));
+  }
+
+  #endLiveCalls(): void {
+    for (const call of [...this.#live]) call.shutDown();
+  }
+
+  #statusOf(err: unknown, path: string): RpcError {
+    if (err instanceof RpcError) return err;
+    this.#report(err, path);
+    // Never leak a handler's internals (messages, stacks) to the client.
+    return new RpcError(Code.UNKNOWN, "Unknown error");
+  }
+
+  #report(err: unknown, path: string): void {
+    try {
+      this.#behaviour.onHandlerError?.(err, path);
+    } catch {
+      // a failing logger must not change the status
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import * as grpc from "@grpc/grpc-js";
+import { Server, type ServedMethod, type ServerBehaviour, type ServerTransport } from "../../server/server.js";
+import { GrpcServerCall, type GrpcServerStream } from "./server-call.js";
+
+export interface ServerOptions extends ServerBehaviour {
+  /** Transport credentials for listen(); plaintext when absent. */
+  credentials?: grpc.ServerCredentials | undefined;
+  /** Raw grpc-js server options, merged over safestub's defaults. */
+  grpcOptions?: grpc.ServerOptions | undefined;
+}
+
+const passThrough = (frame: Buffer): Buffer => frame;
+
+/** A server transport on a grpc-js Server, with pass-through serializers: the runtime's codecs do the rest. */
+export class GrpcServerTransport implements ServerTransport {
+  readonly #grpc: grpc.Server;
+  readonly #credentials: grpc.ServerCredentials | undefined;
+
+  constructor(options: ServerOptions = {}) {
+    this.#grpc = new grpc.Server(options.grpcOptions);
+    this.#credentials = options.credentials;
+  }
+
+  addService(_typeName: string, methods: readonly ServedMethod[]): void {
+    const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const { key, method, onCall } of methods) {
+      definition[key] = {
+        path: method.path,
+        originalName: key,
+        requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
+        responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
+        requestSerialize: passThrough,
+        requestDeserialize: passThrough,
+        responseSerialize: passThrough,
+        responseDeserialize: passThrough,
+      };
+      implementation[key] = (call: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) => onCall(new GrpcServerCall(method.path, call, respond));
+    }
+    this.#grpc.addService(definition as grpc.ServiceDefinition, implementation);
+  }
+
+  listen(address: string): Promise<number> {
+    const credentials = this.#credentials ?? grpc.ServerCredentials.createInsecure();
+    return new Promise((resolve, reject) => this.#grpc.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));
+  }
+
+  drain(): Promise<void> {
+    return new Promise((resolve) => this.#grpc.tryShutdown(() => resolve()));
+  }
+
+  close(): void {
+    this.#grpc.forceShutdown();
+  }
+}
+
+/** Creates a Server on grpc-js (HTTP/2); add services, then listen(). */
+export function createServer(options: ServerOptions = {}): Server {
+  return new Server(new GrpcServerTransport(options), options);
+}
