@@ -1,16 +1,43 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/**
+ * Test tiers, one vitest project each (`npm run test:unit`, `test:integration`, `test:contract`;
+ * `npm test` runs them all):
+ * - unit: in-process, no sockets, no tsc: the handles over scripted ports and the in-memory
+ *   transport, the plugin's names, options, view model and golden files. Seconds.
+ * - integration: grpc-js over loopback, child processes, protoc and buf, the corpus.
+ * - contract: what users meet: the type contract and lint rule (tsc), README blocks, the package
+ *   tarball, examples, interop with grpc-js.
+ */
+const tiers = {
+  unit: [
+    "test/unit/**/*.test.ts",
+    "test/runtime/layers.test.ts",
+    "test/plugin/names.test.ts",
+    "test/plugin/options.test.ts",
+    "test/plugin/golden.test.ts",
+    "test/plugin/template.test.ts",
+    "test/plugin/ts-proto-backend.test.ts",
+  ],
+  integration: ["test/integration/**/*.test.ts", "test/runtime/**/*.test.ts", "test/plugin/**/*.test.ts", "test/helloworld.test.ts"],
+  contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
+};
+
 export default defineConfig({
   resolve: {
     // Generated code imports "safestub": point it at the runtime sources under test.
     alias: { safestub: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
   },
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // 2 cores: keep parallel files few so timing-sensitive network tests stay stable.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "unit", include: tiers.unit } },
+      { extends: true, test: { name: "integration", include: tiers.integration, exclude: tiers.unit } },
+      { extends: true, test: { name: "contract", include: tiers.contract } },
+    ],
   },
 });
