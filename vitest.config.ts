@@ -26,8 +26,12 @@ const tiers = {
 
 export default defineConfig({
   resolve: {
-    // Generated code imports "safestub": point it at the runtime sources under test.
-    alias: { safestub: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
+    // Generated code imports "safestub": point it at the runtime sources under test. Exact matches,
+    // so "safestub/testing" does not become runtime/index.ts/testing.
+    alias: [
+      { find: /^safestub\/testing$/, replacement: fileURLToPath(new URL("./runtime/testing.ts", import.meta.url)) },
+      { find: /^safestub$/, replacement: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     testTimeout: 30_000,

@@ -1,0 +1,166 @@
+import { Code } from "../core/code.js";
+import { RpcError, StreamUsageError } from "../core/errors.js";
+import { Metadata, type MetadataValue } from "../core/metadata.js";
+import type { Inbound, Outbound } from "../stream/ports.js";
+import { Waker } from "../stream/waker.js";
+import type { ServerCall } from "./call.js";
+
+/**
+ * BaseServerCall is what every transport's server call shares: the response
+ * headers and trailers, the status (sent once), cancellation (the handler's
+ * AbortSignal) and the deadline timer. A transport adds how headers,
+ * messages and the status reach its client, and its two ports. It is used
+ * by the runtime only.
+ */
+export abstract class BaseServerCall implements ServerCall {
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly deadline: Date | undefined;
+  readonly signal: AbortSignal;
+  /** The one request of a unary or server-streaming call. */
+  readonly request: Buffer | undefined;
+  readonly over: Promise<void>;
+  /** Woken when the request stream may have something new or the call ended. */
+  protected readonly reader = new Waker();
+  /** Woken when the response stream drained or the call ended. */
+  protected readonly writer = new Waker();
+  readonly #abort = new AbortController();
+  readonly #headers = new Metadata();
+  readonly #trailers = new Metadata();
+  #headersSent = false;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  /** The status went out (or the call ended without one): nothing more goes to the client. */
+  #responded = false;
+  #resolveOver!: () => void;
+
+  constructor(method: string, metadata: Metadata, deadline: Date | undefined, request: Buffer | undefined) {
+    this.method = method;
+    this.metadata = metadata;
+    this.deadline = deadline;
+    this.request = request;
+    this.signal = this.#abort.signal;
+    this.over = new Promise((resolve) => (this.#resolveOver = resolve));
+    if (deadline) {
+      this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
+    }
+  }
+
+  abstract get peer(): string;
+  /** The request stream, for client-streaming and bidi calls. */
+  abstract inbound(): Inbound;
+  /** The response stream, for server-streaming and bidi calls. */
+  abstract outbound(): Outbound;
+  /** Puts the response headers on the wire. */
+  protected abstract sendHeaderFrame(headers: Metadata): void;
+  /** Puts the one response and status OK on the wire. */
+  protected abstract sendResponse(frame: Buffer, trailers: Metadata): void;
+  /** Puts status OK on the wire, after the response stream. */
+  protected abstract sendOk(trailers: Metadata): void;
+  /** Puts a failed status on the wire. */
+  protected abstract sendError(status: RpcError, trailers: Metadata): void;
+
+  get headersSent(): boolean {
+    return this.#headersSent;
+  }
+
+  setHeader(key: string, value: MetadataValue): void {
+    if (this.#headersSent) throw new StreamUsageError(`setHeader("${key}") refused: the response headers were already sent`);
+    this.#headers.append(key, value);
+  }
+
+  sendHeaders(): void {
+    if (this.#headersSent) return;
+    this.#headersSent = true;
+    if (!this.#responded && !this.signal.aborted) this.sendHeaderFrame(this.#headers);
+  }
+
+  setTrailer(key: string, value: MetadataValue): void {
+    this.#trailers.append(key, value);
+  }
+
+  /** Sends the one response of a unary or client-streaming call, and status OK. */
+  respond(frame: Buffer): void {
+    if (this.#settle()) return;
+    this.sendResponse(frame, this.#trailersFor());
+  }
+
+  /** Ends a streaming call with status OK. */
+  finish(): void {
+    if (this.#settle()) return;
+    this.sendOk(this.#trailersFor());
+  }
+
+  /** Ends the call with `status` (nothing goes out if the client is gone). */
+  fail(status: RpcError): void {
+    if (this.#settle()) return;
+    this.#sendStatus(status);
+  }
+
+  /** Server shutdown: the handler sees UNAVAILABLE "server shutting down", and so does the client. */
+  shutDown(): void {
+    if (this.#responded || this.signal.aborted) return;
+    const reason = new RpcError(Code.UNAVAILABLE, "server shutting down");
+    this.cancel(reason);
+    this.#sendStatus(reason);
+  }
+
+  /** The call is over for the handler: its signal aborts with `reason` (ignored once the call ended). */
+  protected cancel(reason: RpcError): void {
+    if (this.#responded || this.signal.aborted) return;
+    this.#abort.abort(reason);
+    this.#wrapUp();
+  }
+
+  /** Why the call was cancelled, if it was. */
+  protected cancellation(): RpcError | undefined {
+    return this.signal.aborted ? (this.signal.reason as RpcError) : undefined;
+  }
+
+  /** What the response stream's `ended()` says: the cancellation, "ok" once the status went out. */
+  protected responsesEnded(): RpcError | "ok" | undefined {
+    return this.cancellation() ?? (this.#responded ? "ok" : undefined);
+  }
+
+  /** Sends headers the handler set before the first message or the status (the transport may send empty ones itself). */
+  protected flushHeaders(): void {
+    if (!this.#headersSent && this.#headers.size > 0) this.sendHeaders();
+    this.#headersSent = true;
+  }
+
+  /** Marks the call answered; true when the client is gone and nothing may be sent. */
+  #settle(): boolean {
+    if (this.signal.aborted) {
+      this.#end();
+      return true;
+    }
+    this.flushHeaders();
+    this.#end();
+    return false;
+  }
+
+  #sendStatus(status: RpcError): void {
+    this.#end();
+    this.sendError(status, this.#trailersFor(status));
+  }
+
+  /** The response side is done: no status or message will go out after this. */
+  #end(): void {
+    if (this.#responded) return;
+    this.#responded = true;
+    this.#wrapUp();
+  }
+
+  #wrapUp(): void {
+    clearTimeout(this.#deadlineTimer);
+    this.reader.wake();
+    this.writer.wake();
+    this.#resolveOver();
+  }
+
+  /** The trailers to send, with an error's own metadata merged in. */
+  #trailersFor(err?: RpcError): Metadata {
+    const out = new Metadata(this.#trailers);
+    if (err) for (const [key, value] of err.metadata) out.append(key, value);
+    return out;
+  }
+}

@@ -1,0 +1,77 @@
+import type { RpcError } from "../../core/errors.js";
+import { Code } from "../../core/code.js";
+import type { Metadata } from "../../core/metadata.js";
+import { BaseServerCall } from "../../server/base-call.js";
+import type { Inbound, Outbound } from "../../stream/ports.js";
+import type { InMemoryClientCall } from "./client-call.js";
+
+/**
+ * InMemoryServerCall is the server end of one in-memory call: BaseServerCall's
+ * headers, trailers, status, cancellation and deadline, over the pipes of
+ * its client end. There is no END_STREAM/RST_STREAM race in memory, so a
+ * half-close counts at once. It is used by the runtime only.
+ */
+export class InMemoryServerCall extends BaseServerCall {
+  readonly peer = "in-memory";
+  readonly #client: InMemoryClientCall;
+
+  constructor(method: string, client: InMemoryClientCall, metadata: Metadata, deadline: number | undefined, request: Buffer | undefined) {
+    super(method, metadata, deadline === undefined ? undefined : new Date(deadline), request);
+    this.#client = client;
+    void client.left.then((reason) => this.cancel(reason));
+  }
+
+  /** The request stream: the handler's reads are what make room for the client's writes. */
+  inbound(): Inbound {
+    const requests = this.#client.requests;
+    requests.onData(() => this.reader.wake());
+    const ended = () => this.cancellation() ?? (requests.ended && requests.size === 0 ? "ok" : undefined);
+    return {
+      read: () => requests.shift() ?? null,
+      onReadable: (callback) => {
+        this.reader.park(callback);
+        if (ended() !== undefined) this.reader.wake();
+      },
+      ended,
+      // On a server, leaving a receive loop early does not end the call: the handler may still respond.
+      abandon: () => {},
+    };
+  }
+
+  /** The response stream: a send waits while the client's side of the pipe is full. */
+  outbound(): Outbound {
+    const responses = this.#client.responses;
+    responses.onRoom(() => this.writer.wake());
+    const ended = () => this.responsesEnded();
+    return {
+      write: (frame) => {
+        // gRPC sends headers (empty ones, if the handler set none) before the first message.
+        this.sendHeaders();
+        responses.push(frame);
+        return responses.hasRoom;
+      },
+      drained: () => (ended() !== undefined || responses.hasRoom ? Promise.resolve() : this.writer.wait()),
+      // "No more messages": the status goes out when the handler returns.
+      end: () => {},
+      ended,
+      whenEnded: () => this.over,
+    };
+  }
+
+  protected sendHeaderFrame(headers: Metadata): void {
+    this.#client.receiveHeaders(headers);
+  }
+
+  protected sendResponse(frame: Buffer, trailers: Metadata): void {
+    this.#client.responses.push(frame);
+    this.sendOk(trailers);
+  }
+
+  protected sendOk(trailers: Metadata): void {
+    this.#client.receiveStatus(Code.OK, "OK", trailers);
+  }
+
+  protected sendError(status: RpcError, trailers: Metadata): void {
+    this.#client.receiveStatus(status.code, status.details, trailers);
+  }
+}
