@@ -10,9 +10,13 @@ import { defineConfig } from "vitest/config";
  * - contract: what users meet: the type contract and lint rule (tsc), README blocks, the package
  *   tarball, examples, interop with grpc-js.
  */
+/** The handle-level suites: one source, run in memory by the unit tier and over grpc-js by the integration tier. */
+const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test.ts", "test/runtime/server.test.ts", "test/runtime/unary.test.ts"];
+
 const tiers = {
   unit: [
     "test/unit/**/*.test.ts",
+    ...handleSuites,
     "test/runtime/layers.test.ts",
     "test/plugin/names.test.ts",
     "test/plugin/options.test.ts",
@@ -39,8 +43,11 @@ export default defineConfig({
     // 2 cores: keep parallel files few so timing-sensitive network tests stay stable.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: tiers.unit } },
-      { extends: true, test: { name: "integration", include: tiers.integration, exclude: tiers.unit } },
+      { extends: true, test: { name: "unit", include: tiers.unit, env: { SAFESTUB_TEST_TRANSPORT: "in-memory" } } },
+      {
+        extends: true,
+        test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
+      },
       { extends: true, test: { name: "contract", include: tiers.contract } },
     ],
   },

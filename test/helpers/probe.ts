@@ -1,4 +1,5 @@
-import { createChannel, createServer, type Channel, type Server } from "safestub";
+import { createChannel, createServer, type Channel, type Server, type ServerOptions } from "safestub";
+import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
 
@@ -10,8 +11,16 @@ const notSet = async (): Promise<never> => {
 };
 
 /**
- * An in-process Probe server on 127.0.0.1:0 whose handlers each test sets,
- * with a channel and client to it.
+ * The transport the handle-level suites run on: the unit tier runs them in
+ * memory, the integration tier over grpc-js on loopback (vitest.config.ts).
+ */
+export const transportName: "grpc-js" | "in-memory" = process.env["SAFESTUB_TEST_TRANSPORT"] === "in-memory" ? "in-memory" : "grpc-js";
+/** For tests of what only a socket transport has (ports, a second channel by address). */
+export const overSockets = transportName === "grpc-js";
+
+/**
+ * An in-process Probe server whose handlers each test sets, with a channel
+ * and client to it: on 127.0.0.1:0 over grpc-js, or in memory.
  */
 export class ProbeHarness {
   impl: Partial<ProbeHandlers> = {};
@@ -20,15 +29,15 @@ export class ProbeHarness {
   readonly client: ProbeClient;
   readonly port: number;
 
-  private constructor(server: Server, port: number) {
+  private constructor(server: Server, port: number, channel: Channel) {
     this.server = server;
     this.port = port;
-    this.channel = createChannel(`http://127.0.0.1:${port}`);
+    this.channel = channel;
     this.client = new ProbeClient(this.channel);
   }
 
   static async start(): Promise<ProbeHarness> {
-    const server = createServer();
+    const server = overSockets ? createServer() : createInMemoryServer();
     let harness: ProbeHarness | undefined;
     const impl = () => harness!.impl;
     server.add(ProbeService, {
@@ -37,15 +46,30 @@ export class ProbeHarness {
       upload: (rx, ctx) => (impl().upload ?? notSet)(rx, ctx),
       chat: (rx, tx, ctx) => (impl().chat ?? notSet)(rx, tx, ctx),
     });
-    const port = await server.listen("127.0.0.1:0");
-    harness = new ProbeHarness(server, port);
+    const port = overSockets ? await server.listen("127.0.0.1:0") : 0;
+    harness = new ProbeHarness(server, port, overSockets ? createChannel(`http://127.0.0.1:${port}`) : createInMemoryChannel(server));
     return harness;
+  }
+
+  /** A second Channel to this harness's server, on the same transport. */
+  newChannel(): Channel {
+    return overSockets ? createChannel(`http://127.0.0.1:${this.port}`) : createInMemoryChannel(this.server);
   }
 
   close(): void {
     this.channel.close();
     this.server.forceShutdown();
   }
+}
+
+/** A Server on the suite's transport (add services, then channelTo()). */
+export function newServer(options?: ServerOptions): Server {
+  return overSockets ? createServer(options) : createInMemoryServer(options);
+}
+
+/** Starts `server` (on 127.0.0.1:0 over grpc-js) and returns a Channel to it. */
+export async function channelTo(server: Server): Promise<Channel> {
+  return overSockets ? createChannel(`http://127.0.0.1:${await server.listen("127.0.0.1:0")}`) : createInMemoryChannel(server);
 }
 
 /** Resolves after `ms`. */

@@ -26,10 +26,13 @@ export const HALF_CLOSE_SETTLE_MS = 20;
 
 /**
  * A cancel that arrives this close to the deadline (or after it) is the
- * deadline: the client's deadline timer and the server's fire within a
- * network latency of each other, and the client's RST_STREAM says CANCEL.
+ * deadline: the client's RST_STREAM says CANCEL whether its deadline timer or
+ * its user cancelled, and the server started its own clock late by the
+ * network latency plus however long it took to read the headers (tens of ms
+ * on a busy machine). At most a quarter of the call's time, so an early
+ * cancel of a short call stays CANCELLED.
  */
-const DEADLINE_SLACK_MS = 20;
+const DEADLINE_SLACK_MS = 50;
 
 /**
  * GrpcServerCall is one call a grpc-js server accepted: BaseServerCall's
@@ -43,6 +46,8 @@ export class GrpcServerCall extends BaseServerCall {
   readonly #respond: grpc.sendUnaryData<Buffer> | undefined;
   /** The request stream ended with a real half-close (END_STREAM with no RST_STREAM after it). */
   #halfClosed = false;
+  /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
+  readonly #deadlineSlack: number;
 
   constructor(method: string, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
     const deadline = call.getDeadline();
@@ -50,6 +55,7 @@ export class GrpcServerCall extends BaseServerCall {
     super(method, fromGrpcMetadata(call.metadata), Number.isFinite(at) ? new Date(at) : undefined, "request" in call ? call.request : undefined);
     this.#call = call;
     this.#respond = respond;
+    this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => this.cancel(this.#clientLeft()));
     if (call.cancelled) this.cancel(this.#clientLeft());
@@ -123,7 +129,7 @@ export class GrpcServerCall extends BaseServerCall {
 
   /** Why grpc-js says the call was cancelled: the deadline once it passed, the client otherwise. */
   #clientLeft(): RpcError {
-    if (this.deadline && Date.now() >= this.deadline.getTime() - DEADLINE_SLACK_MS) return new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded");
+    if (this.deadline && Date.now() >= this.deadline.getTime() - this.#deadlineSlack) return new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded");
     return new RpcError(Code.CANCELLED, "the client cancelled the call");
   }
 }
