@@ -27,7 +27,11 @@ export interface TransportCall {
 
 /** What a Channel runs on: grpc-js over HTTP/2, or the in-memory transport. */
 export interface ClientTransport {
-  /** Starts an RPC with its request headers and deadline. Throws when the transport is closed. */
+  /**
+   * Starts an RPC with its request headers and deadline. The transport owns
+   * the deadline: at `options.deadline` it ends the call with
+   * DEADLINE_EXCEEDED on both ends. Throws when the transport is closed.
+   */
   startCall(path: string, options: ResolvedCall, listener: TransportCallListener): TransportCall;
   /** Closes the transport; calls in flight are the Channel's to end. */
   close(): void;
