@@ -3,17 +3,17 @@ import { Metadata, type MetadataInit } from "./metadata.js";
 /** CallOptions apply to one call; a client's defaults apply to all of its calls. */
 export interface CallOptions {
   /** Aborting it cancels the RPC (status CANCELLED). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Time the RPC may take, in milliseconds; past it the RPC ends with DEADLINE_EXCEEDED. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Point in time by which the RPC must end (DEADLINE_EXCEEDED); the earlier of this and timeoutMs wins. */
-  deadline?: Date;
+  deadline?: Date | undefined;
   /** Request headers. Keys ending in `-bin` carry Uint8Array values. */
-  metadata?: MetadataInit;
+  metadata?: MetadataInit | undefined;
   /** Called with the response headers (as gRPC-Go's `grpc.Header` call option). Handy for unary calls. */
-  onHeaders?: (headers: Metadata) => void;
+  onHeaders?: ((headers: Metadata) => void) | undefined;
   /** Called with the trailers once the RPC ended, whatever its status (as `grpc.Trailer`). */
-  onTrailers?: (trailers: Metadata) => void;
+  onTrailers?: ((trailers: Metadata) => void) | undefined;
 }
 
 /** The options of one call after merging the client defaults, in transport-neutral terms. */

@@ -1,7 +1,7 @@
 // Correct uses of generated code: this file must type-check with no error
 // (test/type-contract.test.ts) and lint clean with safestub/eslint
 // (test/eslint-rule.test.ts). It is compiled, never run.
-import { createChannel, createServer, type BidiStreamingCall, type Receiver, type Sender } from "safestub";
+import { createChannel, createServer, type BidiStreamingCall, type CallOptions, type ChannelOptions, type Receiver, type Sender, type ServerOptions } from "safestub";
 import { GreeterClient, GreeterService, type GreeterHandlers } from "../../gen/helloworld_grpc.js";
 import type { HelloReply } from "../../gen/helloworld.js";
 import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
@@ -111,3 +111,13 @@ const greeterHandlers: GreeterHandlers = {
 };
 
 export const server = createServer().add(RouteGuideService, routeGuide).add(GreeterService, greeterHandlers);
+
+// Under exactOptionalPropertyTypes, option bags take `undefined` explicitly, so options can be built
+// from optional values without spreading conditionally.
+export function optionsFrom(config: { timeoutMs?: number; signal?: AbortSignal; graceMs?: number; options?: ChannelOptions }): CallOptions {
+  const call: CallOptions = { timeoutMs: config.timeoutMs, signal: config.signal, deadline: undefined, metadata: undefined, onHeaders: undefined, onTrailers: undefined };
+  createChannel("http://127.0.0.1:1", { credentials: config.options?.credentials, grpcOptions: config.options?.grpcOptions }).close();
+  const serverOptions: ServerOptions = { credentials: undefined, grpcOptions: undefined, onHandlerError: undefined };
+  void createServer(serverOptions).shutdown({ graceMs: config.graceMs });
+  return call;
+}
