@@ -3,18 +3,8 @@ import { Channel, type ClientTransport, type TransportCall, type TransportCallLi
 import type { ResolvedCall } from "../../core/call-options.js";
 import type { Code } from "../../core/code.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { retryBufferDefault } from "./retry-buffer.js";
 import { codeOf, grpcStatusOf } from "./status.js";
-
-/**
- * The default for grpc-js's per-RPC retry buffer. grpc-js keeps each request
- * message of a call for transparent retries until the call commits (response
- * headers); with its 1 MiB default a long client stream is copied over and
- * over: 200,000 small messages ran at about 5,500 msgs/s against about
- * 94,000 with 16 KiB or 0 (bench/RESULTS.md). 16 KiB runs as fast as 0 for
- * long streams while calls whose messages fit in it (most unary calls) keep
- * transparent retries. Override it with `grpcOptions`.
- */
-export const DEFAULT_PER_RPC_RETRY_BUFFER_SIZE = 16 * 1024;
 
 export interface ChannelOptions {
   /** Transport credentials; overrides what the address scheme implies. */
@@ -94,10 +84,8 @@ class GrpcTransportCall implements TransportCall {
 export function createChannel(address: string, options: ChannelOptions = {}): Channel {
   const { target, secure } = parseAddress(address);
   const credentials = options.credentials ?? (secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
-  const channelOptions: grpc.ChannelOptions = {
-    "grpc.per_rpc_retry_buffer_size": DEFAULT_PER_RPC_RETRY_BUFFER_SIZE,
-    ...options.grpcOptions,
-  };
+  const grpcOptions = options.grpcOptions ?? {};
+  const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions };
   return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions));
 }
 
