@@ -5,8 +5,9 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, DEFAULT_PER_RPC_RETRY_BUFFER_SIZE, RpcError, type Server } from "safestub";
-import { GreeterClient, GreeterService } from "../../gen/helloworld_grpc.js";
-import type { GrpcClientTransport } from "../../runtime/transport/grpc-js/channel.js";
+import { GreeterService } from "../../gen/helloworld_grpc.js";
+import { grpcOptionsOf } from "../helpers/channel-options.js";
+import { greet } from "../helpers/greet.js";
 
 let plain: Server;
 let plainPort: number;
@@ -31,18 +32,6 @@ afterAll(async () => {
   tls.forceShutdown();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function greet(address: string, options?: Parameters<typeof createChannel>[1]): Promise<string | RpcError> {
-  const channel = createChannel(address, options);
-  try {
-    return (await new GreeterClient(channel).sayHello({ name: "x" }, { timeoutMs: 5000 })).message;
-  } catch (err) {
-    if (err instanceof RpcError) return err;
-    throw err;
-  } finally {
-    channel.close();
-  }
-}
 
 describe("createChannel", () => {
   it("http:// is plaintext", async () => {
@@ -77,9 +66,8 @@ describe("createChannel", () => {
     const channel = createChannel(`http://127.0.0.1:${plainPort}`);
     const custom = createChannel(`http://127.0.0.1:${plainPort}`, { grpcOptions: { "grpc.per_rpc_retry_buffer_size": 0 } });
     try {
-      const optionsOf = (c: typeof channel) => ((c.transport as GrpcClientTransport).client.getChannel() as unknown as { internalChannel: { options: Record<string, unknown> } }).internalChannel.options;
-      expect(optionsOf(channel)["grpc.per_rpc_retry_buffer_size"]).toBe(DEFAULT_PER_RPC_RETRY_BUFFER_SIZE);
-      expect(optionsOf(custom)["grpc.per_rpc_retry_buffer_size"]).toBe(0);
+      expect(grpcOptionsOf(channel)["grpc.per_rpc_retry_buffer_size"]).toBe(DEFAULT_PER_RPC_RETRY_BUFFER_SIZE);
+      expect(grpcOptionsOf(custom)["grpc.per_rpc_retry_buffer_size"]).toBe(0);
     } finally {
       channel.close();
       custom.close();

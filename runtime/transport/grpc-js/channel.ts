@@ -2,19 +2,11 @@ import * as grpc from "@grpc/grpc-js";
 import { Channel, type ClientTransport, type TransportCall, type TransportCallListener } from "../../client/channel.js";
 import type { ResolvedCall } from "../../core/call-options.js";
 import type { Code } from "../../core/code.js";
+import { parseAddress } from "./address.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { retryBufferDefault } from "./retry-buffer.js";
 import { codeOf, grpcStatusOf } from "./status.js";
-
-/**
- * The default for grpc-js's per-RPC retry buffer. grpc-js keeps each request
- * message of a call for transparent retries until the call commits (response
- * headers); with its 1 MiB default a long client stream is copied over and
- * over: 200,000 small messages ran at about 5,500 msgs/s against about
- * 94,000 with 16 KiB or 0 (bench/RESULTS.md). 16 KiB runs as fast as 0 for
- * long streams while calls whose messages fit in it (most unary calls) keep
- * transparent retries. Override it with `grpcOptions`.
- */
-export const DEFAULT_PER_RPC_RETRY_BUFFER_SIZE = 16 * 1024;
+import { withTlsHint } from "./tls-hint.js";
 
 export interface ChannelOptions {
   /** Transport credentials; overrides what the address scheme implies. */
@@ -32,8 +24,11 @@ export class GrpcClientTransport implements ClientTransport {
   readonly grpcChannel: grpc.Channel;
   /** A grpc-js client on that channel, for connectivity (waitForReady). */
   readonly client: grpc.Client;
+  /** The address, when safestub chose TLS for it: failed handshakes then say so (withTlsHint). */
+  readonly #impliedTlsAddress: string | undefined;
 
-  constructor(target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) {
+  constructor(target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions, impliedTlsAddress?: string) {
+    this.#impliedTlsAddress = impliedTlsAddress;
     this.grpcChannel = new grpc.Channel(target, credentials, options);
     this.client = new grpc.Client(target, credentials, { ...options, channelOverride: this.grpcChannel });
   }
@@ -43,7 +38,11 @@ export class GrpcClientTransport implements ClientTransport {
     call.start(toGrpcMetadata(options.metadata), {
       onReceiveMetadata: (md) => listener.onHeaders(() => fromGrpcMetadata(md)),
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
-      onReceiveStatus: (status) => listener.onStatus(codeOf(status.code), status.details, () => fromGrpcMetadata(status.metadata)),
+      onReceiveStatus: (status) => {
+        const code = codeOf(status.code);
+        const details = this.#impliedTlsAddress === undefined ? status.details : withTlsHint(this.#impliedTlsAddress, code, status.details);
+        listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata));
+      },
     });
     return new GrpcTransportCall(call);
   }
@@ -87,24 +86,16 @@ class GrpcTransportCall implements TransportCall {
 }
 
 /**
- * Creates a Channel on grpc-js. `http://host:port` is plaintext;
- * `https://host:port` and bare `host:port` use TLS with the system roots
- * (secure by default) unless `options.credentials` says otherwise.
+ * Creates a Channel on grpc-js. `http://host:port` is plaintext; every other
+ * address (`https://host:port`, `host:port`, `ipv4:a:p,b:q`, `dns:///name:port`)
+ * uses TLS with the system roots (secure by default) unless
+ * `options.credentials` says otherwise.
  */
 export function createChannel(address: string, options: ChannelOptions = {}): Channel {
   const { target, secure } = parseAddress(address);
   const credentials = options.credentials ?? (secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
-  const channelOptions: grpc.ChannelOptions = {
-    "grpc.per_rpc_retry_buffer_size": DEFAULT_PER_RPC_RETRY_BUFFER_SIZE,
-    ...options.grpcOptions,
-  };
-  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions));
-}
-
-function parseAddress(address: string): { target: string; secure: boolean } {
-  const m = /^(https?):\/\/([^/]+)\/?$/.exec(address);
-  if (m) return { target: m[2]!, secure: m[1] === "https" };
-  if (address === "") throw new TypeError("createChannel needs an address");
-  // Anything else (host:port, dns:///..., unix:...) is a grpc-js target, secure unless credentials say otherwise.
-  return { target: address, secure: true };
+  const grpcOptions = options.grpcOptions ?? {};
+  const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions };
+  const impliedTlsAddress = options.credentials === undefined && secure ? address : undefined;
+  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress));
 }
