@@ -4,6 +4,7 @@ import type { ResolvedCall } from "../../core/call-options.js";
 import type { Code } from "../../core/code.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { codeOf, grpcStatusOf } from "./status.js";
+import { guardStrandedStreams } from "./stranded-stream.js";
 
 /**
  * The default for grpc-js's per-RPC retry buffer. grpc-js keeps each request
@@ -41,7 +42,11 @@ export class GrpcClientTransport implements ClientTransport {
   startCall(path: string, options: ResolvedCall, listener: TransportCallListener): TransportCall {
     const call = this.grpcChannel.createCall(path, options.deadline ?? Infinity, undefined, null, null);
     call.start(toGrpcMetadata(options.metadata), {
-      onReceiveMetadata: (md) => listener.onHeaders(() => fromGrpcMetadata(md)),
+      onReceiveMetadata: (md) => {
+        // Response headers mean the HTTP/2 stream exists: guard it against a reset that node:http2 never closes.
+        guardStrandedStreams(call);
+        listener.onHeaders(() => fromGrpcMetadata(md));
+      },
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
       onReceiveStatus: (status) => listener.onStatus(codeOf(status.code), status.details, () => fromGrpcMetadata(status.metadata)),
     });
