@@ -3,18 +3,18 @@ import { describe } from "./check.js";
 import { CASE_NAMES, type CaseName } from "./spec.js";
 import { UsageError } from "./flags.js";
 
-export type Cases = Record<CaseName, () => Promise<void>>;
+export type Cases<Name extends string = CaseName> = Record<Name, () => Promise<void>>;
 
 /** A case that has not settled after this long fails, so a client never hangs. */
 const CASE_TIMEOUT_MS = 20_000;
 
-/** The cases `--test_case` names: one name, a comma-separated list, or `all`. */
-export function selectCases(testCase: string | undefined): CaseName[] {
+/** The cases `--test_case` names among `known` (the interop cases unless told): one name, a comma-separated list, or `all`. */
+export function selectCases<Name extends string = CaseName>(testCase: string | undefined, known: readonly Name[] = CASE_NAMES as readonly string[] as readonly Name[]): Name[] {
   if (testCase === undefined || testCase === "") throw new UsageError("--test_case is required (a case name, or all)");
-  if (testCase === "all") return [...CASE_NAMES];
+  if (testCase === "all") return [...known];
   return testCase.split(",").map((name) => {
-    if (!(CASE_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown test case ${JSON.stringify(name)}; known: ${CASE_NAMES.join(", ")}, all`);
-    return name as CaseName;
+    if (!(known as readonly string[]).includes(name)) throw new UsageError(`unknown test case ${JSON.stringify(name)}; known: ${known.join(", ")}, all`);
+    return name as Name;
   });
 }
 
@@ -22,7 +22,7 @@ export function selectCases(testCase: string | undefined): CaseName[] {
  * Runs `names` in order, printing `PASS <case> (<ms> ms)` or
  * `FAIL <case>: <reason>` on stdout. Resolves to true if every case passed.
  */
-export async function runCases(cases: Cases, names: readonly CaseName[]): Promise<boolean> {
+export async function runCases<Name extends string>(cases: Cases<Name>, names: readonly Name[]): Promise<boolean> {
   let allPassed = true;
   for (const name of names) {
     const started = performance.now();

@@ -159,7 +159,8 @@ function zeros(size: number): Payload {
   return { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(size) };
 }
 
-function largeRequest(): SimpleRequest {
+/** UnaryCall {response_size 314159, payload 271828 zero bytes}: large_unary's request, and every negative HTTP/2 case's. */
+export function largeRequest(): SimpleRequest {
   return {
     responseType: PayloadType.COMPRESSABLE,
     responseSize: LARGE_RESPONSE_SIZE,

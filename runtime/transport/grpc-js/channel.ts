@@ -6,6 +6,7 @@ import { parseAddress } from "./address.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { retryBufferDefault } from "./retry-buffer.js";
 import { codeOf, grpcStatusOf } from "./status.js";
+import { guardStrandedStreams } from "./stranded-stream.js";
 import { withTlsHint } from "./tls-hint.js";
 
 export interface ChannelOptions {
@@ -36,7 +37,11 @@ export class GrpcClientTransport implements ClientTransport {
   startCall(path: string, options: ResolvedCall, listener: TransportCallListener): TransportCall {
     const call = this.grpcChannel.createCall(path, options.deadline ?? Infinity, undefined, null, null);
     call.start(toGrpcMetadata(options.metadata), {
-      onReceiveMetadata: (md) => listener.onHeaders(() => fromGrpcMetadata(md)),
+      onReceiveMetadata: (md) => {
+        // Response headers mean the HTTP/2 stream exists: guard it against a reset that node:http2 never closes.
+        guardStrandedStreams(call);
+        listener.onHeaders(() => fromGrpcMetadata(md));
+      },
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
       onReceiveStatus: (status) => {
         const code = codeOf(status.code);
