@@ -1,9 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { Channel, type ClientTransport, type TransportCall, type TransportCallListener } from "../../client/channel.js";
 import type { ResolvedCall } from "../../core/call-options.js";
-import type { Code } from "../../core/code.js";
+import { Code } from "../../core/code.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
-import { codeOf, grpcStatusOf } from "./status.js";
+import { responseCutShort } from "./internals.js";
+import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
 
 /**
  * The default for grpc-js's per-RPC retry buffer. grpc-js keeps each request
@@ -43,7 +44,10 @@ export class GrpcClientTransport implements ClientTransport {
     call.start(toGrpcMetadata(options.metadata), {
       onReceiveMetadata: (md) => listener.onHeaders(() => fromGrpcMetadata(md)),
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
-      onReceiveStatus: (status) => listener.onStatus(codeOf(status.code), status.details, () => fromGrpcMetadata(status.metadata)),
+      onReceiveStatus: (status) => {
+        const { code, details } = truthOf(call, status);
+        listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata));
+      },
     });
     return new GrpcTransportCall(call);
   }
@@ -55,6 +59,19 @@ export class GrpcClientTransport implements ClientTransport {
   waitForReady(deadline: Date | number): Promise<void> {
     return new Promise((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
   }
+}
+
+/**
+ * The status of a finished call as safestub reports it. grpc-js drops a
+ * response message cut short by END_STREAM and reports the trailers' OK:
+ * that is data loss, INTERNAL (as gRPC-Go's "unexpected EOF").
+ */
+function truthOf(call: GrpcCall, status: grpc.StatusObject): TruthfulStatus {
+  const truth = statusFromGrpc(status.code as number | undefined, status.details as string | undefined);
+  if (truth.code !== Code.OK) return truth;
+  const cut = responseCutShort(call);
+  if (cut === undefined) return truth;
+  return { code: Code.INTERNAL, details: `the last response message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)` };
 }
 
 class GrpcTransportCall implements TransportCall {
