@@ -17,8 +17,6 @@ export abstract class BaseServerCall implements ServerCall {
   readonly metadata: Metadata;
   readonly deadline: Date | undefined;
   readonly signal: AbortSignal;
-  /** The one request of a unary or server-streaming call. */
-  readonly request: Buffer | undefined;
   readonly over: Promise<void>;
   /** Woken when the request stream may have something new or the call ended. */
   protected readonly reader = new Waker();
@@ -32,12 +30,13 @@ export abstract class BaseServerCall implements ServerCall {
   /** The status went out (or the call ended without one): nothing more goes to the client. */
   #responded = false;
   #resolveOver!: () => void;
+  #request: Buffer | undefined;
 
   constructor(method: string, metadata: Metadata, deadline: Date | undefined, request: Buffer | undefined) {
     this.method = method;
     this.metadata = metadata;
     this.deadline = deadline;
-    this.request = request;
+    this.#request = request;
     this.signal = this.#abort.signal;
     this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
@@ -46,6 +45,16 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   abstract get peer(): string;
+
+  /** The one request of a unary or server-streaming call. */
+  get request(): Buffer | undefined {
+    return this.#request;
+  }
+
+  /** For a transport that reads the one request itself after the call started (before dispatch). */
+  protected takeRequest(frame: Buffer): void {
+    this.#request = frame;
+  }
   /** The request stream, for client-streaming and bidi calls. */
   abstract inbound(): Inbound;
   /** The response stream, for server-streaming and bidi calls. */
@@ -98,8 +107,12 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Server shutdown: the handler sees UNAVAILABLE "server shutting down", and so does the client. */
   shutDown(): void {
+    this.breakCall(new RpcError(Code.UNAVAILABLE, "server shutting down"));
+  }
+
+  /** The call cannot go on (a broken request stream, shutdown): the handler sees `reason`, and so does the client. */
+  protected breakCall(reason: RpcError): void {
     if (this.#responded || this.signal.aborted) return;
-    const reason = new RpcError(Code.UNAVAILABLE, "server shutting down");
     this.cancel(reason);
     this.#sendStatus(reason);
   }

@@ -1,11 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { Channel, type ClientTransport, type TransportCall, type TransportCallListener } from "../../client/channel.js";
 import type { ResolvedCall } from "../../core/call-options.js";
-import type { Code } from "../../core/code.js";
+import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
+import { responseCutShort } from "./internals.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { retryBufferDefault } from "./retry-buffer.js";
-import { codeOf, grpcStatusOf } from "./status.js";
+import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
 import { guardStrandedStreams } from "./stranded-stream.js";
 import { withTlsHint } from "./tls-hint.js";
 
@@ -44,8 +45,9 @@ export class GrpcClientTransport implements ClientTransport {
       },
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
       onReceiveStatus: (status) => {
-        const code = codeOf(status.code);
-        const details = this.#impliedTlsAddress === undefined ? status.details : withTlsHint(this.#impliedTlsAddress, code, status.details);
+        const truth = truthOf(call, status);
+        const code = truth.code;
+        const details = this.#impliedTlsAddress === undefined ? truth.details : withTlsHint(this.#impliedTlsAddress, code, truth.details);
         listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata));
       },
     });
@@ -59,6 +61,19 @@ export class GrpcClientTransport implements ClientTransport {
   waitForReady(deadline: Date | number): Promise<void> {
     return new Promise((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
   }
+}
+
+/**
+ * The status of a finished call as safestub reports it. grpc-js drops a
+ * response message cut short by END_STREAM and reports the trailers' OK:
+ * that is data loss, INTERNAL (as gRPC-Go's "unexpected EOF").
+ */
+function truthOf(call: GrpcCall, status: grpc.StatusObject): TruthfulStatus {
+  const truth = statusFromGrpc(status.code as number | undefined, status.details as string | undefined);
+  if (truth.code !== Code.OK) return truth;
+  const cut = responseCutShort(call);
+  if (cut === undefined) return truth;
+  return { code: Code.INTERNAL, details: `the last response message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)` };
 }
 
 class GrpcTransportCall implements TransportCall {

@@ -4,7 +4,9 @@ import { RpcError } from "../../core/errors.js";
 import type { Metadata } from "../../core/metadata.js";
 import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
+import type { MethodKind } from "../../core/method.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { watchRequestWire, type RequestFault } from "./request-wire.js";
 import { grpcStatusOf } from "./status.js";
 
 /** Any of grpc-js's four server call objects, all with pass-through (Buffer) serializers. */
@@ -48,13 +50,20 @@ export class GrpcServerCall extends BaseServerCall {
   #halfClosed = false;
   /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
   readonly #deadlineSlack: number;
+  /** "for unary method /pkg.Service/Method": how the statuses this call makes up name it. */
+  readonly #forMethod: string;
+  /** Request messages handed to the handler, and how many it may have (fewer after a broken message). */
+  #delivered = 0;
+  #deliverable = Infinity;
 
-  constructor(method: string, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
+  constructor(method: string, kind: MethodKind, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
     const deadline = call.getDeadline();
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
-    super(method, fromGrpcMetadata(call.metadata), Number.isFinite(at) ? new Date(at) : undefined, "request" in call ? call.request : undefined);
+    super(method, fromGrpcMetadata(call.metadata), Number.isFinite(at) ? new Date(at) : undefined, undefined);
     this.#call = call;
     this.#respond = respond;
+    this.#forMethod = `for ${kind.replace("_", "-")} method ${method}`;
+    watchRequestWire(call, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => this.cancel(this.#clientLeft()));
@@ -76,7 +85,12 @@ export class GrpcServerCall extends BaseServerCall {
     }));
     stream.on("error", () => {});
     return {
-      read: () => (stream.read() as Buffer | null) ?? null,
+      read: () => {
+        if (this.#delivered >= this.#deliverable) return null;
+        const frame = (stream.read() as Buffer | null) ?? null;
+        if (frame) this.#delivered++;
+        return frame;
+      },
       onReadable: (callback) => {
         this.reader.park(callback);
         if (this.#requestsEnded() !== undefined) this.reader.wake();
@@ -85,6 +99,44 @@ export class GrpcServerCall extends BaseServerCall {
       // On a server, leaving a receive loop early does not end the call: the handler may still respond.
       abandon: () => {},
     };
+  }
+
+  /**
+   * Reads the one request of a unary or server-streaming call (grpc-js
+   * serves them as request streams, so that safestub counts): true once
+   * exactly one whole message came before the half-close; otherwise the call
+   * has ended INTERNAL (or was cancelled) and must not be dispatched.
+   */
+  acceptSingleRequest(): Promise<boolean> {
+    const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
+    return new Promise((resolve) => {
+      let request: Buffer | undefined;
+      const settle = (ok: boolean) => {
+        stream.off("data", onMessage).off("end", onEnd);
+        this.signal.removeEventListener("abort", onAbort);
+        resolve(ok);
+      };
+      const onMessage = (frame: Buffer) => {
+        if (request === undefined) request = frame;
+        else {
+          this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod}`));
+          settle(false);
+        }
+      };
+      const onEnd = () => {
+        if (this.signal.aborted) return settle(false);
+        if (request === undefined) {
+          this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
+          return settle(false);
+        }
+        this.takeRequest(request);
+        settle(true);
+      };
+      const onAbort = () => settle(false);
+      this.signal.addEventListener("abort", onAbort);
+      stream.on("error", () => {});
+      stream.on("data", onMessage).on("end", onEnd);
+    });
   }
 
   /** The response stream, with grpc-js's flow control (write()'s result and 'drain'). */
@@ -121,6 +173,12 @@ export class GrpcServerCall extends BaseServerCall {
     const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata: toGrpcMetadata(trailers) };
     if (this.#respond) this.#respond(grpcStatus);
     else this.#call.emit("error", grpcStatus);
+  }
+
+  /** A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
+  #requestBroken(fault: RequestFault): void {
+    this.#deliverable = fault.wholeBefore;
+    this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod}`));
   }
 
   #requestsEnded(): RpcError | "ok" | undefined {

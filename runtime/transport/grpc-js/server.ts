@@ -28,14 +28,21 @@ export class GrpcServerTransport implements ServerTransport {
       definition[key] = {
         path: method.path,
         originalName: key,
-        requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
+        // Every method takes a request stream at grpc-js's level: grpc-js reports a unary or
+        // server-streaming call with no request, or two, as UNIMPLEMENTED; safestub counts them itself.
+        requestStream: true,
         responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
         requestSerialize: passThrough,
         requestDeserialize: passThrough,
         responseSerialize: passThrough,
         responseDeserialize: passThrough,
       };
-      implementation[key] = (call: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) => onCall(new GrpcServerCall(method.path, call, respond));
+      const takesOneRequest = method.kind === "unary" || method.kind === "server_streaming";
+      implementation[key] = (stream: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) => {
+        const call = new GrpcServerCall(method.path, method.kind, stream, respond);
+        if (!takesOneRequest) return onCall(call);
+        void call.acceptSingleRequest().then((accepted) => accepted && onCall(call));
+      };
     }
     this.#grpc.addService(definition as grpc.ServiceDefinition, implementation);
   }

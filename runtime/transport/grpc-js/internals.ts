@@ -1,0 +1,80 @@
+import type * as http2 from "node:http2";
+
+/**
+ * What safestub needs to judge the wire but grpc-js (1.14) keeps in private
+ * fields: its message decoder's state (is a message half read?) and, on a
+ * server call, the HTTP/2 stream and the request's grpc-encoding. These
+ * probes only read, and answer undefined when grpc-js's shape differs, so
+ * safestub then falls back to what grpc-js decided;
+ * test/integration/bad-responses.test.ts and bad-requests.test.ts fail if
+ * that happens after a grpc-js upgrade.
+ */
+
+/** grpc-js's StreamDecoder: readState 0 (NO_DATA) is "between messages". */
+interface DecoderState {
+  readState: number;
+  readMessageSize: number;
+  readMessageRemaining: number;
+}
+
+/** A message cut short: how many of its bytes arrived. */
+export interface CutShort {
+  expected: number;
+  received: number;
+}
+
+/**
+ * Whether the response stream of a client call (what `grpc.Channel#createCall`
+ * returned) ended in the middle of a message: ResolvingCall → RetryingCall
+ * (its committed attempt) → LoadBalancingCall → Http2SubchannelCall's decoder.
+ */
+export function responseCutShort(call: unknown): CutShort | undefined {
+  const attempt = committedAttempt(field(call, "child"));
+  return cutShort(field(field(attempt, "child"), "decoder"));
+}
+
+/** The call attempt whose response counts: the committed one of a RetryingCall (or the call itself with retries off). */
+function committedAttempt(call: unknown): unknown {
+  const attempts = field(call, "underlyingCalls");
+  if (!Array.isArray(attempts)) return call;
+  const index = field(call, "committedCallIndex");
+  return field(typeof index === "number" ? attempts[index] : attempts.at(-1), "call");
+}
+
+/** The grpc-js server call under one of its server stream objects: the HTTP/2 stream and its request encoding. */
+export interface ServerWire {
+  http2: http2.ServerHttp2Stream;
+  /** The request's grpc-encoding ("identity" when it sent none). */
+  encoding: string;
+}
+
+/**
+ * The wire under a grpc-js server stream object (ServerDuplexStreamImpl …):
+ * its `call`, through any server interceptors' `nextCall`, down to the
+ * BaseServerInterceptingCall that holds the HTTP/2 stream.
+ */
+export function serverWire(grpcStream: unknown): ServerWire | undefined {
+  let call = field(grpcStream, "call");
+  for (let depth = 0; depth < 32 && call !== undefined; depth++) {
+    const stream = field(call, "stream");
+    const encoding = field(call, "incomingEncoding");
+    if (isHttp2Stream(stream) && typeof encoding === "string") return { http2: stream, encoding };
+    call = field(call, "nextCall");
+  }
+  return undefined;
+}
+
+function cutShort(decoder: unknown): CutShort | undefined {
+  const state = decoder as Partial<DecoderState> | undefined;
+  if (typeof state?.readState !== "number" || state.readState === 0) return undefined;
+  const expected = state.readMessageSize ?? 0;
+  return { expected, received: expected - (state.readMessageRemaining ?? expected) };
+}
+
+function isHttp2Stream(value: unknown): value is http2.ServerHttp2Stream {
+  return typeof value === "object" && value !== null && typeof (value as http2.ServerHttp2Stream).respond === "function" && "session" in value;
+}
+
+function field(from: unknown, name: string): unknown {
+  return typeof from === "object" && from !== null ? (from as Record<string, unknown>)[name] : undefined;
+}

@@ -1,0 +1,42 @@
+import { FrameScanner } from "./frame-scanner.js";
+import { serverWire } from "./internals.js";
+
+/** A request stream grpc-js would let through but that must fail the call (INTERNAL). */
+export interface RequestFault {
+  details: string;
+  /** How many whole messages came before the fault: the handler may still read those. */
+  wholeBefore: number;
+}
+
+/**
+ * Watches the request messages of a grpc-js server call on its HTTP/2 stream,
+ * for what grpc-js accepts: a message cut short by END_STREAM (it drops it and
+ * reports a clean half-close) and the compressed flag while grpc-encoding is
+ * identity or absent (it reads the bytes as uncompressed). gRPC-Go fails both
+ * with INTERNAL. `onFault` runs at most once, before grpc-js delivers the
+ * offending message or the half-close. Does nothing when the HTTP/2 stream
+ * cannot be found (see internals.ts).
+ */
+export function watchRequestWire(grpcStream: unknown, onFault: (fault: RequestFault) => void): void {
+  const wire = serverWire(grpcStream);
+  if (!wire) return;
+  const scanner = new FrameScanner();
+  const flagMeansCompressed = wire.encoding !== "identity";
+  let faulted = false;
+  const fault = (found: RequestFault) => {
+    if (faulted) return;
+    faulted = true;
+    wire.http2.off("data", onData);
+    onFault(found);
+  };
+  const onData = (chunk: Buffer) => {
+    scanner.push(chunk);
+    if (scanner.firstCompressed === undefined || flagMeansCompressed) return;
+    fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
+  };
+  wire.http2.on("data", onData);
+  wire.http2.once("end", () => {
+    const cut = scanner.cutShort();
+    if (cut) fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: scanner.complete });
+  });
+}

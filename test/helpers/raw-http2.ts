@@ -1,0 +1,103 @@
+// Raw node:http2 peers that speak just enough gRPC to misbehave on purpose: a server that answers
+// with bad responses and a client that sends bad requests. Loopback only; every wait is bounded.
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+
+/** One gRPC length-prefixed message: flag byte, 4-byte big-endian length, bytes. */
+export function frame(bytes: Uint8Array, options: { compressed?: boolean } = {}): Buffer {
+  const out = Buffer.alloc(5 + bytes.length);
+  out.writeUInt8(options.compressed ? 1 : 0, 0);
+  out.writeUInt32BE(bytes.length, 1);
+  out.set(bytes, 5);
+  return out;
+}
+
+/** A message cut short: its prefix promises `bytes.length + 10` bytes, only `bytes` follow. */
+export function truncatedFrame(bytes: Uint8Array): Buffer {
+  const out = frame(bytes);
+  out.writeUInt32BE(bytes.length + 10, 1);
+  return out;
+}
+
+/** What the raw server does with one call once the request stream ended. */
+export type RawResponder = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void;
+
+export interface RawServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP/2 server on 127.0.0.1 that hands every stream, once its request ended, to `respond`. */
+export async function startRawServer(respond: RawResponder): Promise<RawServer> {
+  const server = http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+  });
+  server.on("stream", (stream, headers) => {
+    stream.on("error", () => {});
+    stream.resume();
+    stream.on("end", () => respond(stream, headers));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Response headers, then `body`, then trailers `trailers` (sent as given: no grpc-status is added). */
+export function respondWith(stream: http2.ServerHttp2Stream, body: Buffer[], trailers: http2.OutgoingHttpHeaders): void {
+  stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+  stream.on("wantTrailers", () => stream.sendTrailers(trailers));
+  for (const chunk of body) stream.write(chunk);
+  stream.end();
+}
+
+/** What a raw client saw of one call. */
+export interface RawResult {
+  /** grpc-status as received (trailers, or a trailers-only response), undefined if absent. */
+  status: string | undefined;
+  message: string | undefined;
+  /** The response messages' bytes, in order (raw DATA, not deframed). */
+  body: Buffer;
+}
+
+/**
+ * Sends `body` as the request stream of one call to `path` on 127.0.0.1:`port`, then END_STREAM,
+ * and collects the response. Rejects after `timeoutMs`.
+ */
+export async function rawCall(port: number, path: string, body: Buffer[], options: { headers?: http2.OutgoingHttpHeaders; timeoutMs?: number } = {}): Promise<RawResult> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on("error", () => {});
+  try {
+    return await new Promise<RawResult>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`raw call to ${path} got no status within ${options.timeoutMs ?? 5000} ms`)), options.timeoutMs ?? 5000);
+      const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...options.headers });
+      const chunks: Buffer[] = [];
+      let status: string | undefined;
+      let message: string | undefined;
+      const take = (h: http2.IncomingHttpHeaders) => {
+        if (h["grpc-status"] !== undefined) status = String(h["grpc-status"]);
+        if (h["grpc-message"] !== undefined) message = decodeURIComponent(String(h["grpc-message"]));
+      };
+      req.on("response", take);
+      req.on("trailers", take);
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("error", () => {});
+      req.on("close", () => {
+        clearTimeout(timer);
+        resolve({ status, message, body: Buffer.concat(chunks) });
+      });
+      for (const chunk of body) req.write(chunk);
+      req.end();
+    });
+  } finally {
+    session.close();
+  }
+}
