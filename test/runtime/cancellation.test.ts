@@ -6,6 +6,7 @@ import type { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService } from "../../gen/testing/probe_grpc.js";
 import { startChild, type ChildServer } from "../helpers/child.js";
 import { msg, sleep } from "../helpers/probe.js";
+import { openOneOfEach, rejection } from "../helpers/one-of-each.js";
 import { recordingHandlers } from "../helpers/recording-server.js";
 
 const RUNS = 20;
@@ -38,11 +39,6 @@ class Records {
 
 const isCode = (code: Code) => (err: unknown) => err instanceof RpcError && err.code === code;
 
-/** Rejection of `p`, or a marker if it resolved or did not settle within 2 s. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  const timeout = sleep(2000).then(() => "did not settle within 2 s");
-  return Promise.race([p.then(() => "resolved", (err: unknown) => err), timeout]);
-}
 
 let child: ChildServer;
 let channel: Channel;
@@ -163,22 +159,6 @@ describe("the server's reason for a passed deadline is DEADLINE_EXCEEDED (11.3)"
     expect(chats).toEqual(Array.from({ length: RUNS }, () => "chat error DEADLINE_EXCEEDED after 0"));
   });
 });
-
-/** One call of each shape, each with its handler running and waiting; `outcomes()` is how each ended. */
-async function openOneOfEach(c: ProbeClient) {
-  const unary = c.unary(msg());
-  const download = c.download(msg());
-  const upload = c.upload();
-  const chat = c.chat();
-  await upload.sender.send(msg());
-  await upload.headers;
-  await chat.sender.send(msg());
-  await chat.receiver.recv();
-  return {
-    chat,
-    outcomes: async () => [await rejection(unary), await rejection(download.receiver.recv()), await rejection(upload.response), await rejection(chat.receiver.recv())],
-  };
-}
 
 describe("channel.close() ends every open call (11.4)", () => {
   it("each shape rejects with CANCELLED \"channel closed\" and the server sees the cancel", async () => {

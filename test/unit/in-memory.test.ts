@@ -21,6 +21,7 @@ import { PIPE_CAPACITY } from "../../runtime/transport/in-memory/frame-pipe.js";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
 import { eventually, msg, sleep } from "../helpers/probe.js";
+import { openOneOfEach, rejection } from "../helpers/one-of-each.js";
 import { recordingHandlers } from "../helpers/recording-server.js";
 import { inMemoryTransport, type ProbeSetup } from "../helpers/transports.js";
 
@@ -36,10 +37,6 @@ async function start(impl: Partial<ProbeHandlers>, options?: { onHandlerError?: 
   return setup;
 }
 
-/** Rejection of `p`, or a marker if it resolved or did not settle within 2 s. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return Promise.race([p.then(() => "resolved", (err: unknown) => err), sleep(2000).then(() => "did not settle within 2 s")]);
-}
 
 const rpcError = (code: Code, details?: string) => expect.objectContaining({ code, ...(details === undefined ? {} : { details }) });
 const echo: ProbeHandlers["chat"] = async (rx, tx) => {
@@ -467,21 +464,11 @@ describe("backpressure and bounded memory", () => {
 });
 
 describe("server shutdown and channel.close()", () => {
-  /** One call of each shape, each with its handler running and waiting. */
-  async function openOneOfEach(c: ProbeClient, records: string[]) {
-    const unary = c.unary(msg());
-    const download = c.download(msg());
-    const upload = c.upload();
-    const chat = c.chat();
-    await upload.sender.send(msg());
-    await upload.headers;
-    await chat.sender.send(msg());
-    await chat.receiver.recv();
+  /** One call of each shape, each with its handler running and waiting (its start recorded). */
+  async function openRecorded(c: ProbeClient, records: string[]) {
+    const calls = await openOneOfEach(c);
     await eventually(() => records.filter((r) => r.endsWith("start")).length === 4);
-    return {
-      chat,
-      outcomes: async () => [await rejection(unary), await rejection(download.receiver.recv()), await rejection(upload.response), await rejection(chat.receiver.recv())],
-    };
+    return calls;
   }
 
   for (const how of ["shutdown", "forceShutdown"] as const) {
@@ -490,7 +477,7 @@ describe("server shutdown and channel.close()", () => {
       const server = createInMemoryServer().add(ProbeService, recordingHandlers(records));
       const channel = createInMemoryChannel(server);
       const client = new ProbeClient(channel);
-      const calls = await openOneOfEach(client, records);
+      const calls = await openRecorded(client, records);
       const stopped = how === "shutdown" ? server.shutdown({ graceMs: 50 }) : server.forceShutdown();
       const outcomes = await calls.outcomes();
       await stopped;
@@ -518,7 +505,7 @@ describe("server shutdown and channel.close()", () => {
   it("channel.close() ends every open call with CANCELLED \"channel closed\", the server sees each cancel, and new calls fail", async () => {
     const records: string[] = [];
     const { client, channel } = await start(recordingHandlers(records));
-    const calls = await openOneOfEach(client, records);
+    const calls = await openRecorded(client, records);
     channel.close();
     const outcomes = [...(await calls.outcomes()), await rejection(calls.chat.sender.send(msg()))];
     for (const err of outcomes) expect(err).toEqual(rpcError(Code.CANCELLED, "channel closed"));
