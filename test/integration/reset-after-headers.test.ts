@@ -9,7 +9,7 @@ import { PayloadType, type StreamingOutputCallRequest } from "../../gen/grpc/tes
 import { TestServiceClient } from "../../gen/grpc/testing/test_grpc.js";
 import { startNegativeServer, type NegativeServer } from "../../interop/http2/negative-server.js";
 import { largeRequest } from "../../interop/safestub/cases.js";
-import { http2StreamsOf } from "../../runtime/transport/grpc-js/stranded-stream.js";
+import { http2StreamsOf } from "../../runtime/transport/grpc-js/internals.js";
 
 /** More than the 64 KiB window the server never opens: most of it stays queued in the client. */
 const LARGE = 271_828;

@@ -1,9 +1,11 @@
 import type * as http2 from "node:http2";
+import type { Duplex } from "node:stream";
 
 /**
  * What safestub needs to judge the wire but grpc-js (1.14) keeps in private
- * fields: its message decoder's state (is a message half read?) and, on a
- * server call, the HTTP/2 stream and the request's grpc-encoding. These
+ * fields: the HTTP/2 streams under a client call, its message decoder's
+ * state (is a message half read?) and, on a server call, the HTTP/2 stream
+ * and the request's grpc-encoding. These
  * probes only read, and answer undefined when grpc-js's shape differs, so
  * safestub then falls back to what grpc-js decided;
  * test/integration/bad-responses.test.ts and bad-requests.test.ts fail if
@@ -41,6 +43,32 @@ function committedAttempt(call: unknown): unknown {
   return field(typeof index === "number" ? attempts[index] : attempts.at(-1), "call");
 }
 
+/** The part of a node:http2 ClientHttp2Stream the stranded-stream guard reads. */
+export interface ClientHttp2StreamLike extends Duplex {
+  readonly closed: boolean;
+  readonly rstCode: number | undefined;
+}
+
+/**
+ * The node:http2 streams under a client call (what `grpc.Channel#createCall`
+ * returned): ResolvingCall.child is a RetryingCall (its attempts in
+ * underlyingCalls[].call) or a LoadBalancingCall, whose child is the
+ * Http2SubchannelCall holding http2Stream. Empty before the call has a stream.
+ */
+export function http2StreamsOf(call: unknown): ClientHttp2StreamLike[] {
+  const streams: ClientHttp2StreamLike[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node !== "object" || node === null || depth > 4) return;
+    const stream = field(node, "http2Stream");
+    if (isClientHttp2Stream(stream)) streams.push(stream);
+    visit(field(node, "child"), depth + 1);
+    const attempts = field(node, "underlyingCalls");
+    if (Array.isArray(attempts)) for (const attempt of attempts) visit(field(attempt, "call"), depth + 1);
+  };
+  visit(call, 0);
+  return streams;
+}
+
 /** The grpc-js server call under one of its server stream objects: the HTTP/2 stream and its request encoding. */
 export interface ServerWire {
   http2: http2.ServerHttp2Stream;
@@ -73,6 +101,12 @@ function cutShort(decoder: unknown): CutShort | undefined {
 
 function isHttp2Stream(value: unknown): value is http2.ServerHttp2Stream {
   return typeof value === "object" && value !== null && typeof (value as http2.ServerHttp2Stream).respond === "function" && "session" in value;
+}
+
+function isClientHttp2Stream(value: unknown): value is ClientHttp2StreamLike {
+  if (typeof value !== "object" || value === null || !("rstCode" in value) || !("closed" in value)) return false;
+  const stream = value as Partial<Duplex>;
+  return typeof stream.destroy === "function" && typeof stream.once === "function";
 }
 
 function field(from: unknown, name: string): unknown {

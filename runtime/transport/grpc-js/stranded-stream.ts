@@ -8,41 +8,11 @@
 //
 // grpc-js offers no public hook for the stream under a call (its listener reports headers,
 // messages and status only, and node 20 has no http2 diagnostics channels), so this reaches it
-// through grpc-js's call objects, duck-typed: a grpc-js whose shape differs yields no streams and
-// the guard does nothing (test/integration/reset-after-headers.test.ts fails first). Once the readable side has ended on a closed stream that is not
-// destroyed, nothing can move it on; destroying it lets node emit 'close' and grpc-js end the call
+// through grpc-js's call objects, duck-typed (internals.ts): a grpc-js whose shape differs yields
+// no streams and the guard does nothing (test/integration/reset-after-headers.test.ts fails
+// first). Once the readable side has ended on a closed stream that is not destroyed, nothing can move it on; destroying it lets node emit 'close' and grpc-js end the call
 // the way it ends any stream reset without a status: INTERNAL, as gRPC-Go maps RST_STREAM(NO_ERROR).
-import type { Duplex } from "node:stream";
-
-/** The part of a node:http2 ClientHttp2Stream the guard reads. */
-interface Http2StreamLike extends Duplex {
-  readonly closed: boolean;
-  readonly rstCode: number | undefined;
-}
-
-function isHttp2Stream(value: unknown): value is Http2StreamLike {
-  if (typeof value !== "object" || value === null || !("rstCode" in value) || !("closed" in value)) return false;
-  const stream = value as Partial<Duplex>;
-  return typeof stream.destroy === "function" && typeof stream.once === "function";
-}
-
-/**
- * The node:http2 streams under a grpc-js call from `Channel#createCall`: ResolvingCall.child is a
- * RetryingCall (its attempts in underlyingCalls[].call) or a LoadBalancingCall, whose child is the
- * Http2SubchannelCall holding http2Stream. Empty before the call has a stream.
- */
-export function http2StreamsOf(call: unknown): Http2StreamLike[] {
-  const streams: Http2StreamLike[] = [];
-  const visit = (node: unknown, depth: number): void => {
-    if (typeof node !== "object" || node === null || depth > 4) return;
-    const fields = node as { child?: unknown; underlyingCalls?: unknown; http2Stream?: unknown };
-    if (isHttp2Stream(fields.http2Stream)) streams.push(fields.http2Stream);
-    visit(fields.child, depth + 1);
-    if (Array.isArray(fields.underlyingCalls)) for (const attempt of fields.underlyingCalls) visit((attempt as { call?: unknown }).call, depth + 1);
-  };
-  visit(call, 0);
-  return streams;
-}
+import { http2StreamsOf, type ClientHttp2StreamLike } from "./internals.js";
 
 const guarded = new WeakSet<object>();
 
@@ -61,7 +31,7 @@ export function guardStrandedStreams(call: unknown): void {
 }
 
 /** node:http2 destroys a finished stream in the same 'end' it emits; one turn later, a closed stream still standing is stranded. */
-function checkAfterEnd(stream: Http2StreamLike): void {
+function checkAfterEnd(stream: ClientHttp2StreamLike): void {
   setImmediate(() => {
     if (stream.closed && !stream.destroyed) stream.destroy();
   });
