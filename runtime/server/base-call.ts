@@ -129,9 +129,40 @@ export abstract class BaseServerCall implements ServerCall {
     return this.signal.aborted ? (this.signal.reason as RpcError) : undefined;
   }
 
-  /** What the response stream's `ended()` says: the cancellation, "ok" once the status went out. */
-  protected responsesEnded(): RpcError | "ok" | undefined {
-    return this.cancellation() ?? (this.#responded ? "ok" : undefined);
+  /**
+   * The handler's request port over a transport's `read`: a waiting reader
+   * parks until the transport wakes `reader`, or is woken at once when
+   * `ended()` says the stream is over.
+   */
+  protected inboundPort(read: () => Buffer | null, ended: () => RpcError | "ok" | undefined): Inbound {
+    return {
+      read,
+      onReadable: (callback) => {
+        this.reader.park(callback);
+        if (ended() !== undefined) this.reader.wake();
+      },
+      ended,
+      // On a server, leaving a receive loop early does not end the call: the handler may still respond.
+      abandon: () => {},
+    };
+  }
+
+  /**
+   * The handler's response port over a transport's `write` (false: wait for
+   * `writer`). A drain waits unless the call ended or `hasRoom()` says the
+   * transport already has room again.
+   */
+  protected outboundPort(write: (frame: Buffer) => boolean, hasRoom: () => boolean): Outbound {
+    // The cancellation, or "ok" once the status went out.
+    const ended = () => this.cancellation() ?? (this.#responded ? "ok" : undefined);
+    return {
+      write,
+      drained: () => (ended() !== undefined || hasRoom() ? Promise.resolve() : this.writer.wait()),
+      // "No more messages": the status goes out when the handler returns.
+      end: () => {},
+      ended,
+      whenEnded: () => this.over,
+    };
   }
 
   /** Sends headers the handler set before the first message or the status (the transport may send empty ones itself). */

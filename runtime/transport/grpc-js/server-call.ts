@@ -84,21 +84,13 @@ export class GrpcServerCall extends BaseServerCall {
       wake();
     }));
     stream.on("error", () => {});
-    return {
-      read: () => {
-        if (this.#delivered >= this.#deliverable) return null;
-        const frame = (stream.read() as Buffer | null) ?? null;
-        if (frame) this.#delivered++;
-        return frame;
-      },
-      onReadable: (callback) => {
-        this.reader.park(callback);
-        if (this.#requestsEnded() !== undefined) this.reader.wake();
-      },
-      ended: () => this.#requestsEnded(),
-      // On a server, leaving a receive loop early does not end the call: the handler may still respond.
-      abandon: () => {},
+    const read = () => {
+      if (this.#delivered >= this.#deliverable) return null;
+      const frame = (stream.read() as Buffer | null) ?? null;
+      if (frame) this.#delivered++;
+      return frame;
     };
+    return this.inboundPort(read, () => this.#requestsEnded());
   }
 
   /**
@@ -143,18 +135,12 @@ export class GrpcServerCall extends BaseServerCall {
   outbound(): Outbound {
     const stream = this.#call as grpc.ServerWritableStream<Buffer, Buffer>;
     stream.on("drain", () => this.writer.wake());
-    const ended = () => this.responsesEnded();
-    return {
-      write: (frame) => {
-        this.flushHeaders();
-        return stream.write(frame);
-      },
-      drained: () => (ended() !== undefined ? Promise.resolve() : this.writer.wait()),
-      // "No more messages": the status goes out when the handler returns.
-      end: () => {},
-      ended,
-      whenEnded: () => this.over,
+    const write = (frame: Buffer) => {
+      this.flushHeaders();
+      return stream.write(frame);
     };
+    // Room comes back only with 'drain'.
+    return this.outboundPort(write, () => false);
   }
 
   protected sendHeaderFrame(headers: Metadata): void {

@@ -25,37 +25,23 @@ export class InMemoryServerCall extends BaseServerCall {
   inbound(): Inbound {
     const requests = this.#client.requests;
     requests.onData(() => this.reader.wake());
-    const ended = () => this.cancellation() ?? (requests.ended && requests.size === 0 ? "ok" : undefined);
-    return {
-      read: () => requests.shift() ?? null,
-      onReadable: (callback) => {
-        this.reader.park(callback);
-        if (ended() !== undefined) this.reader.wake();
-      },
-      ended,
-      // On a server, leaving a receive loop early does not end the call: the handler may still respond.
-      abandon: () => {},
-    };
+    return this.inboundPort(
+      () => requests.shift() ?? null,
+      () => this.cancellation() ?? (requests.ended && requests.size === 0 ? "ok" : undefined),
+    );
   }
 
   /** The response stream: a send waits while the client's side of the pipe is full. */
   outbound(): Outbound {
     const responses = this.#client.responses;
     responses.onRoom(() => this.writer.wake());
-    const ended = () => this.responsesEnded();
-    return {
-      write: (frame) => {
-        // gRPC sends headers (empty ones, if the handler set none) before the first message.
-        this.sendHeaders();
-        responses.push(frame);
-        return responses.hasRoom;
-      },
-      drained: () => (ended() !== undefined || responses.hasRoom ? Promise.resolve() : this.writer.wait()),
-      // "No more messages": the status goes out when the handler returns.
-      end: () => {},
-      ended,
-      whenEnded: () => this.over,
+    const write = (frame: Buffer) => {
+      // gRPC sends headers (empty ones, if the handler set none) before the first message.
+      this.sendHeaders();
+      responses.push(frame);
+      return responses.hasRoom;
     };
+    return this.outboundPort(write, () => responses.hasRoom);
   }
 
   protected sendHeaderFrame(headers: Metadata): void {
