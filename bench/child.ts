@@ -38,6 +38,8 @@ export interface ChildResult {
   pingPongServerCpuUs: number;
   oneWayMBps: number;
   rssMB: number;
+  /** The peak RSS (MB) reached by the end of each workload: which one a high peak came from. */
+  peakRssAfterMB: Record<string, number>;
   capped: string[];
 }
 
@@ -59,20 +61,28 @@ export async function runChild(factory: StackFactory): Promise<void> {
   await stack.pingPong(sequence(500), SMALL);
   await stack.oneWay(sequence(500), new Uint8Array(counts.oneWaySize));
 
+  const peakRssAfterMB: Record<string, number> = {};
+  const peakRss = (workload: string) => (peakRssAfterMB[workload] = Math.round((process.resourceUsage().maxRSS * 1024) / 1e6));
+  peakRss("warmUp");
+
   // A count of 0 skips a workload (bench/profile.ts profiles one workload at a time).
   const latencies = await unaryLatencies(stack, counts.unaryLatency);
+  peakRss("unaryLatency");
   const unaryConcurrentCps = counts.unaryConcurrent ? await unaryConcurrent(stack, counts.unaryConcurrent, counts.concurrency) : NaN;
+  peakRss("unaryConcurrent");
 
   const serverStreamMps = await rate(counts.serverStream, async () => {
     const streamed = await stack.serverStream(counts.serverStream, SMALL.length);
     expect("serverStream", streamed, counts.serverStream);
     return streamed;
   });
+  peakRss("serverStream");
   const clientStreamMps = await rate(counts.clientStream, async (deadline) => {
     const counted = await stack.clientStream(sequence(counts.clientStream, deadline), SMALL);
     short("clientStream", counted, counts.clientStream, deadline);
     return counted;
   });
+  peakRss("clientStream");
   // Ping-pong is latency-bound: one side works while the other waits. The CPU each side spends per
   // round trip shows how much of a round trip the client can still win.
   let pingPongClientCpuUs = NaN;
@@ -87,6 +97,7 @@ export async function runChild(factory: StackFactory): Promise<void> {
     short("pingPong", echoes, counts.pingPong, deadline);
     return echoes;
   });
+  peakRss("pingPong");
   const blob = new Uint8Array(counts.oneWaySize).fill(9);
   const oneWayMBps =
     (await rate(counts.oneWay, async (deadline) => {
@@ -94,6 +105,7 @@ export async function runChild(factory: StackFactory): Promise<void> {
       short("oneWay", bytes, counts.oneWay * counts.oneWaySize, deadline);
       return bytes;
     })) / 1e6;
+  peakRss("oneWay");
 
   stack.close();
   const result: ChildResult = {
@@ -108,6 +120,7 @@ export async function runChild(factory: StackFactory): Promise<void> {
     oneWayMBps,
     // maxRSS is in KiB: the peak resident set of this client process over all workloads.
     rssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    peakRssAfterMB,
     capped,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

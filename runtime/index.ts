@@ -36,5 +36,6 @@ export {
 export { ServerContext } from "./server/context.js";
 export { Server, type ServerBehaviour } from "./server/server.js";
 export { createChannel, type ChannelOptions } from "./transport/grpc-js/channel.js";
+export type { ResetLimit } from "./transport/grpc-js/reset-budget.js";
 export { DEFAULT_PER_RPC_RETRY_BUFFER_SIZE } from "./transport/grpc-js/retry-buffer.js";
 export { createServer, type ServerOptions } from "./transport/grpc-js/server.js";

@@ -4,7 +4,7 @@ import type { RuntimeRun, StackRuns } from "../runtime-bench.js";
 import { spread } from "./stats.js";
 
 interface Metric {
-  readonly key: keyof Omit<ChildResult, "capped">;
+  readonly key: keyof Omit<ChildResult, "capped" | "peakRssAfterMB">;
   readonly title: string;
   readonly digits: number;
   readonly lowerIsBetter?: true;

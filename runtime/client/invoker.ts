@@ -68,7 +68,7 @@ export class CallInvoker {
     let frame: Buffer | undefined;
     if (request.length === 1) {
       try {
-        frame = encodeMessage(method.requestCodec, request[0], `the request of ${method.path}`);
+        frame = encodeMessage(method.requestCodec, request[0], "the request", false, method.path);
       } catch (err) {
         return ClientStream.failed(err as RpcError, call, responses);
       }

@@ -33,12 +33,14 @@ export function tsProtoCodec<T>(fns: TsProtoMessageFns<T>): Codec<T> {
  * internals). The result is a Buffer view of the bytes, not a copy: grpc-js
  * copies frames with Buffer#copy.
  */
-export function encodeMessage<T>(codec: Codec<T>, message: T, what: string, hideReason = false): Buffer {
+export function encodeMessage<T>(codec: Codec<T>, message: T, what: string, hideReason = false, of?: string): Buffer {
   let bytes: Uint8Array;
   try {
     bytes = codec.encode(message);
   } catch (cause) {
-    throw new RpcError(Code.INTERNAL, hideReason ? `failed to encode ${what}` : `failed to encode ${what}: ${reasonOf(cause)}`, undefined, { cause });
+    // `of` (a method path) is joined here, on failure only: the hot path builds no string.
+    const subject = of === undefined ? what : `${what} of ${of}`;
+    throw new RpcError(Code.INTERNAL, hideReason ? `failed to encode ${subject}` : `failed to encode ${subject}: ${reasonOf(cause)}`, undefined, { cause });
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

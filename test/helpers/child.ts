@@ -10,9 +10,9 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `script` (relative to the repo root) and waits up to `timeoutMs` for its "port N" line. */
-export function startChild(script: string, args: string[] = [], timeoutMs = 20_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `script` (relative to the repo root) and waits up to `timeoutMs` for its "port N" line; `nodeFlags` go to node itself. */
+export function startChild(script: string, args: string[] = [], timeoutMs = 20_000, nodeFlags: string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {

@@ -3,7 +3,8 @@ import { Channel, type ClientTransport, type TransportCall, type TransportCallLi
 import type { ResolvedCall } from "../../core/call-options.js";
 import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
-import { responseCutShort } from "./internals.js";
+import { endedWithSession, responseCutShort } from "./internals.js";
+import { nghttp2ResetLimit, ResetBudget, type ResetLimit } from "./reset-budget.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { retryBufferDefault } from "./retry-buffer.js";
 import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
@@ -15,28 +16,71 @@ export interface ChannelOptions {
   credentials?: grpc.ChannelCredentials | undefined;
   /** Raw grpc-js channel options (`grpc.keepalive_time_ms`, ...), merged over safestub's defaults. */
   grpcOptions?: grpc.ChannelOptions | undefined;
+  /**
+   * The server's rapid-reset limit per connection (RST_STREAMs it takes before
+   * it answers with GOAWAY): new calls move to a fresh connection before this
+   * client's cancels use it up. Defaults to nghttp2's (1000 at once, 33 per
+   * second), which every node:http2 server applies; `false` keeps one connection
+   * whatever the cancels.
+   */
+  resetLimit?: ResetLimit | false | undefined;
 }
 
 /** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
 type GrpcCall = ReturnType<grpc.Channel["createCall"]>;
 
-/** A client transport on grpc-js's call layer (`Channel#createCall`), under its generic Client. */
-export class GrpcClientTransport implements ClientTransport {
-  /** The grpc-js channel every call goes through. */
-  readonly grpcChannel: grpc.Channel;
+/** One grpc-js channel (one connection per backend) and the resets this client sent on it. */
+interface Connection {
+  readonly channel: grpc.Channel;
   /** A grpc-js client on that channel, for connectivity (waitForReady). */
   readonly client: grpc.Client;
+  readonly budget: ResetBudget | undefined;
+  /** Calls started on it that have no status yet. */
+  calls: number;
+  /** New calls go elsewhere: it closes when its last call ends. */
+  retired: boolean;
+}
+
+/**
+ * A client transport on grpc-js's call layer (`Channel#createCall`), under its
+ * generic Client. Calls go through the current connection; when this client's
+ * cancels near the server's rapid-reset limit on it (reset-budget.ts), new
+ * calls go through a fresh one and the old one closes once its calls are done.
+ */
+export class GrpcClientTransport implements ClientTransport {
+  readonly #target: string;
+  readonly #credentials: grpc.ChannelCredentials;
+  readonly #options: grpc.ChannelOptions;
+  readonly #resetLimit: ResetLimit | undefined;
   /** The address, when safestub chose TLS for it: failed handshakes then say so (withTlsHint). */
   readonly #impliedTlsAddress: string | undefined;
+  #connections = 0;
+  #current: Connection;
 
-  constructor(target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions, impliedTlsAddress?: string) {
+  constructor(target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions, impliedTlsAddress?: string, resetLimit?: ResetLimit) {
+    this.#target = target;
+    this.#credentials = credentials;
+    this.#options = options;
+    this.#resetLimit = resetLimit;
     this.#impliedTlsAddress = impliedTlsAddress;
-    this.grpcChannel = new grpc.Channel(target, credentials, options);
-    this.client = new grpc.Client(target, credentials, { ...options, channelOverride: this.grpcChannel });
+    this.#current = this.#connect();
+  }
+
+  /** The grpc-js channel new calls go through. */
+  get grpcChannel(): grpc.Channel {
+    return this.#current.channel;
+  }
+
+  /** How many connections (grpc-js channels) this transport has opened so far. */
+  get connectionsOpened(): number {
+    return this.#connections;
   }
 
   startCall(path: string, options: ResolvedCall, listener: TransportCallListener): TransportCall {
-    const call = this.grpcChannel.createCall(path, options.deadline ?? Infinity, undefined, null, null);
+    const connection = this.#connection();
+    const call = connection.channel.createCall(path, options.deadline ?? Infinity, undefined, null, null);
+    const transportCall = new GrpcTransportCall(call, connection.budget);
+    connection.calls++;
     call.start(toGrpcMetadata(options.metadata), {
       onReceiveMetadata: (md) => {
         // Response headers mean the HTTP/2 stream exists: guard it against a reset that node:http2 never closes.
@@ -46,30 +90,63 @@ export class GrpcClientTransport implements ClientTransport {
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
       onReceiveStatus: (status) => {
         const truth = truthOf(call, status);
+        transportCall.ended(truth.code);
+        if (--connection.calls === 0 && connection.retired) connection.client.close();
         const code = truth.code;
         const details = this.#impliedTlsAddress === undefined ? truth.details : withTlsHint(this.#impliedTlsAddress, code, truth.details);
         listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata));
       },
     });
-    return new GrpcTransportCall(call);
+    return transportCall;
   }
 
   close(): void {
-    this.client.close();
+    // Retired connections close with their last call; the Channel ends every open call first.
+    this.#current.client.close();
   }
 
   waitForReady(deadline: Date | number): Promise<void> {
-    return new Promise((resolve, reject) => this.client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
+    const { client } = this.#connection();
+    return new Promise((resolve, reject) => client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** The connection for a new call: a fresh one once the current one's reset budget is spent. */
+  #connection(): Connection {
+    const current = this.#current;
+    if (!current.budget?.exhausted()) return current;
+    this.#current = this.#connect();
+    // Not closed yet: grpc-js fails a closed channel's calls that are still being routed
+    // (UNAVAILABLE "Channel closed before call started"). It closes with its last call.
+    current.retired = true;
+    if (current.calls === 0) current.client.close();
+    return this.#current;
+  }
+
+  #connect(): Connection {
+    const generation = this.#connections++;
+    // grpc-js's global subchannel pool shares a connection between channels with equal options:
+    // an option of its own gives every later connection of this transport a subchannel of its own.
+    const options = generation === 0 ? this.#options : { ...this.#options, "grpc-node.safestub_connection": generation };
+    const channel = new grpc.Channel(this.#target, this.#credentials, options);
+    const client = new grpc.Client(this.#target, this.#credentials, { ...options, channelOverride: channel });
+    return { channel, client, budget: this.#resetLimit && new ResetBudget(this.#resetLimit), calls: 0, retired: false };
   }
 }
 
 /**
- * The status of a finished call as safestub reports it. grpc-js drops a
- * response message cut short by END_STREAM and reports the trailers' OK:
- * that is data loss, INTERNAL (as gRPC-Go's "unexpected EOF").
+ * The status of a finished call as safestub reports it.
+ * - grpc-js drops a response message cut short by END_STREAM and reports the
+ *   trailers' OK: that is data loss, INTERNAL (as gRPC-Go's "unexpected EOF").
+ * - A call failed because the server tore down the whole connection (a GOAWAY
+ *   with an error code, such as the rapid-reset protection's) is reported by
+ *   grpc-js as INTERNAL; it was not this call's fault, and gRPC-Go reports a
+ *   closing transport as UNAVAILABLE, which is what retry logic looks for.
  */
 function truthOf(call: GrpcCall, status: grpc.StatusObject): TruthfulStatus {
   const truth = statusFromGrpc(status.code as number | undefined, status.details as string | undefined);
+  if (truth.code === Code.INTERNAL && endedWithSession(call)) {
+    return { code: Code.UNAVAILABLE, details: `the server closed the connection: ${truth.details}` };
+  }
   if (truth.code !== Code.OK) return truth;
   const cut = responseCutShort(call);
   if (cut === undefined) return truth;
@@ -78,9 +155,13 @@ function truthOf(call: GrpcCall, status: grpc.StatusObject): TruthfulStatus {
 
 class GrpcTransportCall implements TransportCall {
   readonly #call: GrpcCall;
+  readonly #budget: ResetBudget | undefined;
+  /** Whether the call has its status (a cancel then sends nothing) or a reset was counted. */
+  #settled = false;
 
-  constructor(call: GrpcCall) {
+  constructor(call: GrpcCall, budget: ResetBudget | undefined) {
     this.#call = call;
+    this.#budget = budget;
   }
 
   write(frame: Buffer, onWritten?: () => void): void {
@@ -96,12 +177,25 @@ class GrpcTransportCall implements TransportCall {
   }
 
   cancel(code: Code, details: string): void {
+    this.#spendReset();
     const call = this.#call;
     call.cancelWithStatus(grpcStatusOf(code), details);
     // grpc-js's ResolvingCall may still open the HTTP/2 stream after this (it starts its child call in
     // a .then() without checking that it was cancelled): cancel again once that chain has run, which
     // resets the stream it opened. A second cancel is a no-op otherwise.
     setImmediate(() => call.cancelWithStatus(grpcStatusOf(code), details));
+  }
+
+  /** The call has its status: a passed deadline made grpc-js reset the stream. */
+  ended(code: Code): void {
+    if (code === Code.DEADLINE_EXCEEDED) this.#spendReset();
+    this.#settled = true;
+  }
+
+  #spendReset(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#budget?.spend();
   }
 }
 
@@ -117,5 +211,6 @@ export function createChannel(address: string, options: ChannelOptions = {}): Ch
   const grpcOptions = options.grpcOptions ?? {};
   const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions };
   const impliedTlsAddress = options.credentials === undefined && secure ? address : undefined;
-  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress));
+  const resetLimit = options.resetLimit === false ? undefined : (options.resetLimit ?? nghttp2ResetLimit);
+  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress, resetLimit));
 }

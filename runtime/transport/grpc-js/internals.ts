@@ -50,23 +50,39 @@ export interface ClientHttp2StreamLike extends Duplex {
 }
 
 /**
- * The node:http2 streams under a client call (what `grpc.Channel#createCall`
- * returned): ResolvingCall.child is a RetryingCall (its attempts in
- * underlyingCalls[].call) or a LoadBalancingCall, whose child is the
- * Http2SubchannelCall holding http2Stream. Empty before the call has a stream.
+ * The Http2SubchannelCalls under a client call (what `grpc.Channel#createCall`
+ * returned), the objects holding the node:http2 stream: ResolvingCall.child
+ * is a RetryingCall (its attempts in underlyingCalls[].call) or a
+ * LoadBalancingCall, whose child is the Http2SubchannelCall. Empty before the
+ * call has a stream.
  */
+function subchannelCallsOf(call: unknown): object[] {
+  const found: object[] = [];
+  collectSubchannelCalls(call, 0, found);
+  return found;
+}
+
+function collectSubchannelCalls(node: unknown, depth: number, found: object[]): void {
+  if (typeof node !== "object" || node === null || depth > 4) return;
+  if (isClientHttp2Stream(field(node, "http2Stream"))) found.push(node);
+  collectSubchannelCalls(field(node, "child"), depth + 1, found);
+  const attempts = field(node, "underlyingCalls");
+  if (Array.isArray(attempts)) for (const attempt of attempts) collectSubchannelCalls(field(attempt, "call"), depth + 1, found);
+}
+
+/** The node:http2 streams under a client call. */
 export function http2StreamsOf(call: unknown): ClientHttp2StreamLike[] {
-  const streams: ClientHttp2StreamLike[] = [];
-  const visit = (node: unknown, depth: number): void => {
-    if (typeof node !== "object" || node === null || depth > 4) return;
-    const stream = field(node, "http2Stream");
-    if (isClientHttp2Stream(stream)) streams.push(stream);
-    visit(field(node, "child"), depth + 1);
-    const attempts = field(node, "underlyingCalls");
-    if (Array.isArray(attempts)) for (const attempt of attempts) visit(field(attempt, "call"), depth + 1);
-  };
-  visit(call, 0);
-  return streams;
+  return subchannelCallsOf(call).map((node) => field(node, "http2Stream") as ClientHttp2StreamLike);
+}
+
+/**
+ * Whether a client call's stream was torn down with its whole HTTP/2
+ * session: node:http2 then fails the stream with ERR_HTTP2_SESSION_ERROR
+ * (the peer's GOAWAY carried an error code), which grpc-js keeps as the
+ * call's `internalError` and reports as INTERNAL.
+ */
+export function endedWithSession(call: unknown): boolean {
+  return subchannelCallsOf(call).some((node) => field(field(node, "internalError"), "code") === "ERR_HTTP2_SESSION_ERROR");
 }
 
 /** The grpc-js server call under one of its server stream objects: the HTTP/2 stream and its request encoding. */

@@ -14,7 +14,9 @@
 // the way it ends any stream reset without a status: INTERNAL, as gRPC-Go maps RST_STREAM(NO_ERROR).
 import { http2StreamsOf, type ClientHttp2StreamLike } from "./internals.js";
 
-const guarded = new WeakSet<object>();
+/** Marks a stream already guarded (a property, not a WeakSet: this runs for every call). */
+const guarded = Symbol("safestub.strandedStreamGuard");
+type GuardedStream = ClientHttp2StreamLike & { [guarded]?: true };
 
 /**
  * Watches the streams under `call` (call it once the call has response headers, when its stream
@@ -22,17 +24,24 @@ const guarded = new WeakSet<object>();
  * destroyed, so that its call ends. Streams node:http2 tears down itself are never touched.
  */
 export function guardStrandedStreams(call: unknown): void {
-  for (const stream of http2StreamsOf(call)) {
-    if (guarded.has(stream)) continue;
-    guarded.add(stream);
-    if (stream.readableEnded) checkAfterEnd(stream);
-    else stream.once("end", () => checkAfterEnd(stream));
+  for (const stream of http2StreamsOf(call) as GuardedStream[]) {
+    if (stream[guarded]) continue;
+    stream[guarded] = true;
+    if (stream.readableEnded) checkAfterEnd.call(stream);
+    else stream.on("end", checkAfterEnd);
   }
 }
 
-/** node:http2 destroys a finished stream in the same 'end' it emits; one turn later, a closed stream still standing is stranded. */
-function checkAfterEnd(stream: ClientHttp2StreamLike): void {
-  setImmediate(() => {
-    if (stream.closed && !stream.destroyed) stream.destroy();
-  });
+/**
+ * node:http2 destroys a finished stream in the same 'end' it emits; one turn later, a closed stream
+ * still standing is stranded. Only a stream with request data still queued, or still open for
+ * writing, can be stranded: a finished unary call has neither, and costs no extra turn.
+ */
+function checkAfterEnd(this: ClientHttp2StreamLike): void {
+  if (this.writableLength === 0 && this.writableEnded) return;
+  setImmediate(destroyIfStranded, this);
+}
+
+function destroyIfStranded(stream: ClientHttp2StreamLike): void {
+  if (stream.closed && !stream.destroyed) stream.destroy();
 }

@@ -1,0 +1,67 @@
+// A Probe server in its own process for the fault matrix and the cancellation storm. Prints "port N".
+//   unary "stats":  collects garbage (run with --expose-gc) and reports ServerStats as JSON in `text`
+//   unary "wait":   waits until the call is cancelled
+//   other unary:    echoes the request
+//   download:       sends req.count messages (numbered by id) of req.size bytes, then ends
+//   upload:         counts the messages and answers the count
+//   chat:           echoes every message
+// SIGTERM shuts it down with a 1 s grace.
+import { createServer, type ServerContext } from "safestub";
+import { Msg } from "../../gen/testing/probe.js";
+import { ProbeService } from "../../gen/testing/probe_grpc.js";
+
+/** What unary "stats" reports. */
+export interface ServerStats {
+  running: number;
+  activeHandles: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+}
+
+let running = 0;
+const counted =
+  <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    running++;
+    try {
+      return await handler(...args);
+    } finally {
+      running--;
+    }
+  };
+
+const cancelled = (ctx: ServerContext) =>
+  new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+
+const activeHandles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+
+const server = createServer();
+server.add(ProbeService, {
+  unary: counted(async (req: Msg, ctx: ServerContext) => {
+    if (req.text === "stats") {
+      global.gc?.();
+      const stats: ServerStats = { running: running - 1, activeHandles: activeHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 };
+      return Msg.fromPartial({ text: JSON.stringify(stats) });
+    }
+    if (req.text === "wait") await cancelled(ctx);
+    return req;
+  }),
+  download: counted(async (req, tx, ctx) => {
+    const payload = Buffer.alloc(req.size);
+    for (let id = 0; id < req.count && !ctx.signal.aborted; id++) await tx.send(Msg.fromPartial({ id, payload }));
+  }),
+  upload: counted(async (rx) => {
+    let count = 0;
+    for await (const _ of rx) count++;
+    return Msg.fromPartial({ count });
+  }),
+  chat: counted(async (rx, tx) => {
+    for await (const m of rx) await tx.send(m);
+  }),
+});
+const port = await server.listen("127.0.0.1:0");
+process.stdout.write(`port ${port}\n`);
+process.on("SIGTERM", () => void server.shutdown({ graceMs: 1000 }).then(() => process.exit(0)));
