@@ -4,12 +4,14 @@
 // (`resetLimit: false`, what grpc-js does) and once with safestub's default reset budget.
 //
 //   node --import tsx bench/cancel-storm.ts [--cancelled=20000] [--runs=3]
-// Needs `npm run generate` (gen/testing). Prints a table; writes nothing.
+// Needs `npm run generate` (gen/testing). Prints a table and writes it as the "Cancellation storm" section of
+// bench/RESULTS.md.
 import { createChannel, type ChannelOptions } from "safestub";
 import { ProbeClient } from "../gen/testing/probe_grpc.js";
 import type { GrpcClientTransport } from "../runtime/transport/grpc-js/channel.js";
 import { cancelStorm, type StormResult } from "../test/helpers/cancel-storm.js";
 import { startChild } from "../test/helpers/child.js";
+import { writeSection } from "./lib/results-file.js";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const cancelled = arg("cancelled", 20_000);
@@ -39,7 +41,12 @@ for (let run = 1; run <= runs; run++) {
     rows.push(`| ${run} | ${name} | ${connections} | ${result.bystanderOk.toLocaleString("en")} | ${failures} | ${ends} | ${(result.elapsedMs / 1000).toFixed(1)} |`);
   }
 }
-console.log(`\nCancellation storm: ${cancelled.toLocaleString("en")} cancelled calls, 4 unary loops and 4 bidi streams beside them.\n`);
-console.log("| run | client | connections | bystander calls and messages ok | bystander failures | cancelled calls ended | seconds |");
-console.log("|---|---|---|---|---|---|---|");
-for (const row of rows) console.log(row);
+const lines = [
+  `Written by \`node --import tsx bench/cancel-storm.ts\` (${new Date().toISOString()}): ${cancelled.toLocaleString("en")} cancelled calls (32 in flight, half aborted after 2 ms, half past a 3 ms deadline), 4 unary loops and 4 bidi ping-pong streams beside them on the same channel, against a safestub server in its own process.`,
+  "",
+  "| run | client | connections | bystander calls and messages ok | bystander failures | cancelled calls ended | seconds |",
+  "|---|---|---|---|---|---|---|",
+  ...rows,
+];
+console.log(`\n${lines.join("\n")}`);
+writeSection("Cancellation storm", lines);

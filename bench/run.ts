@@ -12,6 +12,7 @@ import { pingPongLines, retryBufferLines, runtimeMarkdown } from "./lib/runtime-
 import { FULL_COUNTS, QUICK_COUNTS, runRuntimeBench, type RuntimeRun } from "./runtime-bench.js";
 import { runCodegenBench, codegenMarkdown, type CodegenRun } from "./codegen-bench.js";
 import { machineLines } from "./lib/machine.js";
+import { currentSections, parseSections, renderSections, RESULTS_FILE } from "./lib/results-file.js";
 
 /** What the figures above do not say by themselves (mechanisms checked by reading grpc-js 1.14.7 and by profiles). */
 const NOTES = [
@@ -77,8 +78,12 @@ function writeResults(): void {
     lines.push("### Ping-pong round trip", "", "Per round trip, medians from the same run: CPU time (user + system, all threads) of the client process and of the server process while ping-pong ran, and the rest of the round trip (waiting to be scheduled, wakeups).", "", ...pingPongLines(rt), "");
   }
   for (const c of cg) lines.push(`## Codegen (${c.corpus} corpus)`, "", ...codegenMarkdown(c), "");
-  lines.push("## Notes", "", ...NOTES, "");
-  writeFileSync(fileURLToPath(new URL("./RESULTS.md", import.meta.url)), `${lines.join("\n")}\n`);
+  // Sections this run does not write (other benchmarks', hand-written comparisons, a codegen
+  // corpus not measured again) stay as they were, before the notes.
+  const generated = parseSections(`${lines.join("\n")}\n`);
+  const titles = new Set([...generated.sections.map((s) => s.title), "Notes"]);
+  const kept = currentSections().filter((s) => !titles.has(s.title));
+  writeFileSync(RESULTS_FILE, renderSections(generated.preamble, [...generated.sections, ...kept, { title: "Notes", body: `\n${NOTES.join("\n")}\n` }]));
   log("wrote bench/RESULTS.md");
 }
 

@@ -6,12 +6,15 @@
 // calls, in MiB per 100,000 calls, after the first block (warm-up).
 //
 //   node --expose-gc --import tsx bench/soak.ts [--calls=300000] [--block=20000]
-// Needs `npm run generate` (gen/testing). Prints a table; writes nothing.
+// Needs `npm run generate` (gen/testing). Prints a table and writes it as the "Soak" section of
+// bench/RESULTS.md.
 import * as grpc from "@grpc/grpc-js";
+import { loadavg } from "node:os";
 import { createChannel } from "safestub";
 import { Msg } from "../gen/testing/probe.js";
 import { ProbeClient } from "../gen/testing/probe_grpc.js";
 import { startChild } from "../test/helpers/child.js";
+import { writeSection } from "./lib/results-file.js";
 import type { ServerStats } from "../test/helpers/storm-server.js";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -100,12 +103,17 @@ interface SoakResult {
   serverSlope: number;
   clientRss: [number, number];
   serverRss: [number, number];
+  /** Heap in use after gc: the sharper leak signal (RSS also holds what the allocator keeps). */
+  clientHeapSlope: number;
+  serverHeapSlope: number;
 }
 
 async function soak(client: SoakClient): Promise<SoakResult> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const clientPoints: [number, number][] = [];
   const serverPoints: [number, number][] = [];
+  const clientHeap: [number, number][] = [];
+  const serverHeap: [number, number][] = [];
   let errors = 0;
   let mismatched = 0;
   let streams = 0;
@@ -134,6 +142,8 @@ async function soak(client: SoakClient): Promise<SoakResult> {
     if (block > 0) {
       clientPoints.push([done, process.memoryUsage().rss / 2 ** 20]);
       serverPoints.push([done, server.rssMiB]);
+      clientHeap.push([done, process.memoryUsage().heapUsed / 2 ** 20]);
+      serverHeap.push([done, server.heapUsedMiB]);
     }
     console.error(`[soak] ${client.name}: ${done} calls, client RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB, server RSS ${server.rssMiB.toFixed(1)} MiB`);
   }
@@ -148,10 +158,13 @@ async function soak(client: SoakClient): Promise<SoakResult> {
     serverSlope: slope(serverPoints) * 100_000,
     clientRss: range(clientPoints),
     serverRss: range(serverPoints),
+    clientHeapSlope: slope(clientHeap) * 100_000,
+    serverHeapSlope: slope(serverHeap) * 100_000,
   };
 }
 
 if (!(globalThis as { gc?: unknown }).gc) console.error("[soak] run node with --expose-gc, or the client RSS figures include garbage");
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(" ");
 const results: SoakResult[] = [];
 for (const make of [safestubClient, grpcJsClient]) {
   // A fresh server per client, so that the server's figures belong to one client.
@@ -166,11 +179,15 @@ for (const make of [safestubClient, grpcJsClient]) {
 }
 
 const f = (n: number) => n.toFixed(2);
-console.log(`\nSoak: ${totalCalls.toLocaleString("en")} calls per client (unary, 8 in flight, a 3-message bidi stream every ${streamEvery} calls), RSS after gc every ${blockSize.toLocaleString("en")} calls.\n`);
-console.log("| client | errors | wrong replies | streams | seconds | client RSS MiB (first → last) | client slope MiB/100k calls | server RSS MiB (first → last) | server slope MiB/100k calls |");
-console.log("|---|---|---|---|---|---|---|---|---|");
-for (const r of results) {
-  console.log(`| ${r.name} | ${r.errors} | ${r.mismatched} | ${r.streams} | ${r.seconds.toFixed(1)} | ${f(r.clientRss[0])} → ${f(r.clientRss[1])} | ${f(r.clientSlope)} | ${f(r.serverRss[0])} → ${f(r.serverRss[1])} | ${f(r.serverSlope)} |`);
-}
-const [ours, theirs] = results;
-if (ours && theirs) console.log(`\nsafestub's client slope minus plain grpc-js's: ${f(ours.clientSlope - theirs.clientSlope)} MiB per 100,000 calls.`);
+const lines = [
+  `Written by \`node --expose-gc --import tsx bench/soak.ts\` (${new Date().toISOString()}, load average before ${loadBefore}): ${totalCalls.toLocaleString("en")} calls per client (unary, ${inFlight} in flight, a 3-message bidi stream every ${streamEvery} calls) against a safestub server in its own process, a fresh one per client; RSS and heap after gc every ${blockSize.toLocaleString("en")} calls; slopes by least squares after the first block, in MiB per 100,000 calls.`,
+  "",
+  "| client | errors | wrong replies | streams | seconds | client RSS MiB (first → last) | client RSS slope | client heap slope | server RSS MiB (first → last) | server RSS slope | server heap slope |",
+  "|---|---:|---:|---:|---:|---|---:|---:|---|---:|---:|",
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.errors} | ${r.mismatched} | ${r.streams} | ${r.seconds.toFixed(1)} | ${f(r.clientRss[0])} → ${f(r.clientRss[1])} | ${f(r.clientSlope)} | ${f(r.clientHeapSlope)} | ${f(r.serverRss[0])} → ${f(r.serverRss[1])} | ${f(r.serverSlope)} | ${f(r.serverHeapSlope)} |`,
+  ),
+];
+console.log(`\n${lines.join("\n")}`);
+writeSection("Soak", lines);

@@ -5,24 +5,29 @@
 //   download:       sends req.count messages (numbered by id) of req.size bytes, then ends
 //   upload:         counts the messages and answers the count
 //   chat:           echoes every message
-// SIGTERM shuts it down with a 1 s grace.
+// SIGTERM shuts it down with a 1 s grace, SIGUSR2 at once (forceShutdown); then it exits 0.
 import { createServer, type ServerContext } from "safestub";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeService } from "../../gen/testing/probe_grpc.js";
 
 /** What unary "stats" reports. */
 export interface ServerStats {
+  /** Handlers running now (not counting the stats call itself). */
   running: number;
+  /** Handlers started so far (counting the stats call). */
+  started: number;
   activeHandles: number;
   rssMiB: number;
   heapUsedMiB: number;
 }
 
 let running = 0;
+let started = 0;
 const counted =
   <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
   async (...args: A): Promise<R> => {
     running++;
+    started++;
     try {
       return await handler(...args);
     } finally {
@@ -43,7 +48,7 @@ server.add(ProbeService, {
   unary: counted(async (req: Msg, ctx: ServerContext) => {
     if (req.text === "stats") {
       global.gc?.();
-      const stats: ServerStats = { running: running - 1, activeHandles: activeHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 };
+      const stats: ServerStats = { running: running - 1, started, activeHandles: activeHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 };
       return Msg.fromPartial({ text: JSON.stringify(stats) });
     }
     if (req.text === "wait") await cancelled(ctx);
@@ -65,3 +70,8 @@ server.add(ProbeService, {
 const port = await server.listen("127.0.0.1:0");
 process.stdout.write(`port ${port}\n`);
 process.on("SIGTERM", () => void server.shutdown({ graceMs: 1000 }).then(() => process.exit(0)));
+process.on("SIGUSR2", () => {
+  server.forceShutdown();
+  // One turn for the statuses forceShutdown sent to reach the socket.
+  setImmediate(() => process.exit(0));
+});

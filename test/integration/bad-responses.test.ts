@@ -101,10 +101,11 @@ describe.each(shapes)("a %s call", (shape) => {
 });
 
 // grpc-js turns grpc-status into a code with Number(), so "" arrives as 0 (OK) with the header already
-// removed from the trailers: nothing at safestub's layer can tell it from "0". Upstream: grpc-js should
-// reject it as gRPC-Go does (INTERNAL "malformed grpc-status"). This flips once grpc-js does.
-it.fails("a unary call with an empty grpc-status fails INTERNAL (grpc-js takes it as OK)", async () => {
+// removed from the trailers; safestub reads the trailers off the HTTP/2 stream (trailer-status.ts).
+it.each(shapes)("a %s call with an empty grpc-status fails INTERNAL (grpc-js takes it as OK)", async (shape) => {
   scenarios["status-empty"] = (s) => respondWith(s, [good()], { "grpc-status": "" });
-  const end = (await outcome("unary", "status-empty")) as RpcError;
+  const end = (await outcome(shape, "status-empty")) as RpcError;
+  expect(end).toBeInstanceOf(RpcError);
   expect(end.code).toBe(Code.INTERNAL);
+  expect(end.details).toBe('malformed grpc-status ("")');
 });

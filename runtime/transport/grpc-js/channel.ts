@@ -3,12 +3,13 @@ import { Channel, type ClientTransport, type TransportCall, type TransportCallLi
 import type { ResolvedCall } from "../../core/call-options.js";
 import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
-import { endedWithSession, responseCutShort } from "./internals.js";
+import { endedWithSession, http2StreamsOf, responseCutShort, type ClientHttp2StreamLike } from "./internals.js";
 import { nghttp2ResetLimit, ResetBudget, type ResetLimit } from "./reset-budget.js";
 import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { retryBufferDefault } from "./retry-buffer.js";
 import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
-import { guardStrandedStreams } from "./stranded-stream.js";
+import { guardStrandedStream } from "./stranded-stream.js";
+import { malformedTrailerStatus, watchTrailerStatus } from "./trailer-status.js";
 import { withTlsHint } from "./tls-hint.js";
 
 export interface ChannelOptions {
@@ -83,13 +84,19 @@ export class GrpcClientTransport implements ClientTransport {
     connection.calls++;
     call.start(toGrpcMetadata(options.metadata), {
       onReceiveMetadata: (md) => {
-        // Response headers mean the HTTP/2 stream exists: guard it against a reset that node:http2 never closes.
-        guardStrandedStreams(call);
+        // Response headers mean the HTTP/2 stream exists: guard it against a reset that node:http2
+        // never closes, and read its trailers' grpc-status before grpc-js turns it into a number.
+        const streams = http2StreamsOf(call);
+        for (const stream of streams) {
+          guardStrandedStream(stream);
+          watchTrailerStatus(stream);
+        }
+        transportCall.streams = streams;
         listener.onHeaders(() => fromGrpcMetadata(md));
       },
       onReceiveMessage: (message: Buffer) => listener.onMessage(message),
       onReceiveStatus: (status) => {
-        const truth = truthOf(call, status);
+        const truth = truthOf(call, status, transportCall);
         transportCall.ended(truth.code);
         if (--connection.calls === 0 && connection.retired) connection.client.close();
         const code = truth.code;
@@ -137,17 +144,24 @@ export class GrpcClientTransport implements ClientTransport {
  * The status of a finished call as safestub reports it.
  * - grpc-js drops a response message cut short by END_STREAM and reports the
  *   trailers' OK: that is data loss, INTERNAL (as gRPC-Go's "unexpected EOF").
- * - A call failed because the server tore down the whole connection (a GOAWAY
- *   with an error code, such as the rapid-reset protection's) is reported by
- *   grpc-js as INTERNAL; it was not this call's fault, and gRPC-Go reports a
- *   closing transport as UNAVAILABLE, which is what retry logic looks for.
+ * - A grpc-status that is not a plain number (grpc-js takes "" as OK) is
+ *   INTERNAL, as in gRPC-Go (trailer-status.ts).
+ * - A call that failed because the server tore down the whole connection (a
+ *   GOAWAY with an error code: the rapid-reset protection's INTERNAL_ERROR, or
+ *   the CANCEL of grpc-js's forceShutdown) is reported by grpc-js as INTERNAL
+ *   or CANCELLED. It was not this call's fault, and this client did not cancel
+ *   it: gRPC-Go reports a closing transport as UNAVAILABLE, which is what
+ *   retry logic looks for.
  */
-function truthOf(call: GrpcCall, status: grpc.StatusObject): TruthfulStatus {
+function truthOf(call: GrpcCall, status: grpc.StatusObject, transportCall: GrpcTransportCall): TruthfulStatus {
   const truth = statusFromGrpc(status.code as number | undefined, status.details as string | undefined);
-  if (truth.code === Code.INTERNAL && endedWithSession(call)) {
+  const torn = truth.code === Code.INTERNAL || (truth.code === Code.CANCELLED && !transportCall.cancelledHere);
+  if (torn && endedWithSession(call)) {
     return { code: Code.UNAVAILABLE, details: `the server closed the connection: ${truth.details}` };
   }
   if (truth.code !== Code.OK) return truth;
+  const malformed = malformedTrailerStatus(transportCall.streams);
+  if (malformed !== undefined) return { code: Code.INTERNAL, details: `malformed grpc-status (${JSON.stringify(malformed)})` };
   const cut = responseCutShort(call);
   if (cut === undefined) return truth;
   return { code: Code.INTERNAL, details: `the last response message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)` };
@@ -158,6 +172,10 @@ class GrpcTransportCall implements TransportCall {
   readonly #budget: ResetBudget | undefined;
   /** Whether the call has its status (a cancel then sends nothing) or a reset was counted. */
   #settled = false;
+  /** Whether this client cancelled the call (a CANCELLED status is then its own). */
+  cancelledHere = false;
+  /** The HTTP/2 streams under the call, once response headers came. */
+  streams: readonly ClientHttp2StreamLike[] = [];
 
   constructor(call: GrpcCall, budget: ResetBudget | undefined) {
     this.#call = call;
@@ -177,6 +195,7 @@ class GrpcTransportCall implements TransportCall {
   }
 
   cancel(code: Code, details: string): void {
+    this.cancelledHere = true;
     this.#spendReset();
     const call = this.#call;
     call.cancelWithStatus(grpcStatusOf(code), details);

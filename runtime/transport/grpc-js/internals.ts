@@ -108,6 +108,26 @@ export function serverWire(grpcStream: unknown): ServerWire | undefined {
   return undefined;
 }
 
+/**
+ * The HTTP/2 sessions a grpc-js Server holds (its private `sessions` map,
+ * session → channelz info). Empty when grpc-js's shape differs.
+ */
+export function serverSessions(server: unknown): http2.ServerHttp2Session[] {
+  const sessions = field(server, "sessions");
+  return sessions instanceof Map ? [...sessions.keys()].filter((s): s is http2.ServerHttp2Session => typeof (s as Partial<http2.ServerHttp2Session>)?.destroy === "function") : [];
+}
+
+/**
+ * The socket under a node:http2 session. `session.socket` is a proxy that
+ * refuses destroy(); node keeps the socket itself under its `kSocket` symbol
+ * (described "socket"). Undefined when node's shape differs.
+ */
+export function rawSocketOf(session: http2.Http2Session): { destroy(): void } | undefined {
+  const key = Object.getOwnPropertySymbols(session).find((symbol) => symbol.description === "socket");
+  const socket = key === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[key];
+  return typeof (socket as { destroy?: unknown } | undefined)?.destroy === "function" ? (socket as { destroy(): void }) : undefined;
+}
+
 function cutShort(decoder: unknown): CutShort | undefined {
   const state = decoder as Partial<DecoderState> | undefined;
   if (typeof state?.readState !== "number" || state.readState === 0) return undefined;

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { Server, type ServedMethod, type ServerBehaviour, type ServerTransport } from "../../server/server.js";
+import { rawSocketOf, serverSessions } from "./internals.js";
 import { GrpcServerCall, type GrpcServerStream } from "./server-call.js";
 
 export interface ServerOptions extends ServerBehaviour {
@@ -56,8 +57,21 @@ export class GrpcServerTransport implements ServerTransport {
     return new Promise((resolve) => this.#grpc.tryShutdown(() => resolve()));
   }
 
+  /**
+   * Stops at once, as gRPC-Go's Stop: the connections close under the calls.
+   * grpc-js's forceShutdown alone resets every stream with CANCEL, which
+   * clients (rightly, by the HTTP/2 mapping) report as CANCELLED; so the
+   * statuses the Server just sent get one turn to go out, then the sockets
+   * are destroyed under the sessions (no frame more), and a client whose
+   * call had no status yet sees its connection drop: UNAVAILABLE. Where
+   * node's shape differs (internals.ts), grpc-js's resets remain.
+   */
   close(): void {
-    this.#grpc.forceShutdown();
+    const sessions = serverSessions(this.#grpc);
+    setImmediate(() => {
+      for (const session of sessions) rawSocketOf(session)?.destroy();
+      this.#grpc.forceShutdown();
+    });
   }
 }
 

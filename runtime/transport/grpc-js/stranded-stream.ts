@@ -12,24 +12,22 @@
 // no streams and the guard does nothing (test/integration/reset-after-headers.test.ts fails
 // first). Once the readable side has ended on a closed stream that is not destroyed, nothing can move it on; destroying it lets node emit 'close' and grpc-js end the call
 // the way it ends any stream reset without a status: INTERNAL, as gRPC-Go maps RST_STREAM(NO_ERROR).
-import { http2StreamsOf, type ClientHttp2StreamLike } from "./internals.js";
+import type { ClientHttp2StreamLike } from "./internals.js";
 
 /** Marks a stream already guarded (a property, not a WeakSet: this runs for every call). */
 const guarded = Symbol("safestub.strandedStreamGuard");
 type GuardedStream = ClientHttp2StreamLike & { [guarded]?: true };
 
 /**
- * Watches the streams under `call` (call it once the call has response headers, when its stream
- * surely exists): a stream whose readable side ended while it is closed but not destroyed is
- * destroyed, so that its call ends. Streams node:http2 tears down itself are never touched.
+ * Watches a stream under a call (once the call has response headers, when its stream surely
+ * exists; internals.ts finds it): a stream whose readable side ended while it is closed but not
+ * destroyed is destroyed, so that its call ends. Streams node:http2 tears down itself are never touched.
  */
-export function guardStrandedStreams(call: unknown): void {
-  for (const stream of http2StreamsOf(call) as GuardedStream[]) {
-    if (stream[guarded]) continue;
-    stream[guarded] = true;
-    if (stream.readableEnded) checkAfterEnd.call(stream);
-    else stream.on("end", checkAfterEnd);
-  }
+export function guardStrandedStream(stream: GuardedStream): void {
+  if (stream[guarded]) return;
+  stream[guarded] = true;
+  if (stream.readableEnded) checkAfterEnd.call(stream);
+  else stream.on("end", checkAfterEnd);
 }
 
 /**

@@ -1,0 +1,267 @@
+// The fault matrix with real processes: the server (test/helpers/storm-server.ts) runs in a child
+// process and is SIGKILLed mid-stream for every streaming shape, shut down gracefully or at once with
+// 200 streams in flight, or left by a client that closes its Channel with 200 streams in flight.
+// Every outcome must be an RpcError with the status gRPC-Go gives, in bounded time; nothing hangs.
+// (Bad input at the server and bad responses at the client: bad-requests / bad-responses.test.ts.)
+import * as http2 from "node:http2";
+import { afterEach, describe, expect, it } from "vitest";
+import { Code, createChannel, RpcError, type Channel } from "safestub";
+import { Msg } from "../../gen/testing/probe.js";
+import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { startChild, type ChildServer } from "../helpers/child.js";
+import { frame } from "../helpers/raw-http2.js";
+import { msg, sleep } from "../helpers/probe.js";
+import type { ServerStats } from "../helpers/storm-server.js";
+
+let child: ChildServer | undefined;
+const channels: Channel[] = [];
+afterEach(async () => {
+  for (const c of channels.splice(0)) c.close();
+  await child?.kill();
+  child = undefined;
+});
+
+async function start(): Promise<ProbeClient> {
+  child = await startChild("test/helpers/storm-server.ts");
+  return clientOf(child.port);
+}
+
+function clientOf(port: number): ProbeClient {
+  const channel = createChannel(`http://127.0.0.1:${port}`);
+  channels.push(channel);
+  return new ProbeClient(channel);
+}
+
+/** How a promise settled, and how long after `since` (ms). */
+async function outcome(p: Promise<unknown>, since: () => number): Promise<{ code: Code | "resolved" | "not an RpcError"; ms: number; details?: string }> {
+  try {
+    await p;
+    return { code: "resolved", ms: performance.now() - since() };
+  } catch (err) {
+    const ms = performance.now() - since();
+    return err instanceof RpcError ? { code: err.code, ms, details: err.details } : { code: "not an RpcError", ms, details: String(err) };
+  }
+}
+
+const exited = (c: ChildServer) =>
+  new Promise<number | null>((resolve) => {
+    if (c.process.exitCode !== null || c.process.signalCode !== null) resolve(c.process.exitCode);
+    else c.process.once("exit", (code) => resolve(code));
+  });
+
+async function statsOf(client: ProbeClient): Promise<ServerStats> {
+  return JSON.parse((await client.unary(msg({ text: "stats" }))).text) as ServerStats;
+}
+
+describe("a server SIGKILLed mid-stream", () => {
+  const runs = 10;
+
+  it("server streaming: the pending and every later recv reject with UNAVAILABLE within 2 s", async () => {
+    for (let run = 0; run < runs; run++) {
+      const client = await start();
+      const call = client.download(msg({ count: 1_000_000, size: 1024 }));
+      for (let i = 0; i < 10; i++) expect((await call.receiver.recv())?.id).toBe(i);
+      let killedAt = 0;
+      killedAt = performance.now();
+      await child!.kill("SIGKILL");
+      // Messages already buffered may still arrive; then the stream must fail, not end.
+      let ended: Awaited<ReturnType<typeof outcome>> | undefined;
+      for (let i = 0; i < 10_000 && !ended; i++) {
+        const got = await outcome(call.receiver.recv(), () => killedAt);
+        if (got.code !== "resolved") ended = got;
+      }
+      expect(ended).toMatchObject({ code: Code.UNAVAILABLE });
+      expect(ended!.ms).toBeLessThan(2000);
+      await expect(call.receiver.recv()).rejects.toMatchObject({ code: Code.UNAVAILABLE });
+      // Trailers never reject (the status is the error): a connection that died sent none.
+      expect([...(await call.trailers).keys()]).toEqual([]);
+    }
+  }, 60_000);
+
+  it("client streaming: a send held by flow control, the next send and the response reject with UNAVAILABLE within 2 s", async () => {
+    for (let run = 0; run < runs; run++) {
+      const client = await start();
+      const call = client.upload();
+      for (let i = 0; i < 10; i++) await call.sender.send(msg({ id: i }));
+      // Fill the windows: the server reads, but 64 KiB messages outrun it on a 2-core machine.
+      const payload = Buffer.alloc(64 * 1024);
+      let pending: Promise<void> | undefined;
+      for (let i = 0; i < 500 && !pending; i++) {
+        const send = call.sender.send(msg({ payload }));
+        const done = await Promise.race([send.then(() => true, () => true), sleep(20).then(() => false)]);
+        if (!done) pending = send;
+      }
+      let killedAt = 0;
+      const since = () => killedAt;
+      const held = pending ? outcome(pending, since) : undefined;
+      const response = outcome(call.response, since);
+      killedAt = performance.now();
+      await child!.kill("SIGKILL");
+      const results = [await response, ...(held ? [await held] : [])];
+      // A send that had not settled by the kill was still held when the kill came, or came after it.
+      results.push(await outcome(call.sender.send(msg({ id: -1 })), since));
+      for (const r of results) expect(r, JSON.stringify(r)).toMatchObject({ code: Code.UNAVAILABLE });
+      for (const r of results) expect(r.ms, JSON.stringify(results)).toBeLessThan(2000);
+    }
+  }, 60_000);
+
+  it("bidi: the pending recv, the next send and close() reject with UNAVAILABLE within 2 s", async () => {
+    for (let run = 0; run < runs; run++) {
+      const client = await start();
+      const call = client.chat();
+      for (let i = 0; i < 10; i++) {
+        await call.sender.send(msg({ id: i }));
+        expect((await call.receiver.recv())?.id).toBe(i);
+      }
+      let killedAt = 0;
+      const since = () => killedAt;
+      const recv = outcome(call.receiver.recv(), since);
+      killedAt = performance.now();
+      await child!.kill("SIGKILL");
+      const results = [await recv, await outcome(call.sender.send(msg({ id: 99 })), since), await outcome(call.sender.close(), since)];
+      for (const r of results) expect(r, JSON.stringify(r)).toMatchObject({ code: Code.UNAVAILABLE });
+      for (const r of results) expect(r.ms).toBeLessThan(2000);
+    }
+  }, 60_000);
+});
+
+/** 200 calls in flight: 50 downloads that never end, 50 uploads and 50 chats left open, 50 unary calls that wait. */
+async function twoHundredInFlight(client: ProbeClient) {
+  const downloads = Array.from({ length: 50 }, () => client.download(msg({ count: 1_000_000, size: 16 })));
+  const uploads = Array.from({ length: 50 }, () => client.upload());
+  const chats = Array.from({ length: 50 }, () => client.chat());
+  const unaries = Array.from({ length: 50 }, () => client.unary(msg({ text: "wait" })));
+  for (const u of unaries) u.catch(() => {});
+  // Every stream is open on both sides once it has carried a message.
+  await Promise.all([
+    ...downloads.map(async (d) => expect((await d.receiver.recv())?.id).toBe(0)),
+    ...uploads.map((u) => u.sender.send(msg({ id: 1 }))),
+    ...chats.map(async (c) => {
+      await c.sender.send(msg({ id: 7 }));
+      expect((await c.receiver.recv())?.id).toBe(7);
+    }),
+  ]);
+  return { downloads, uploads, chats, unaries };
+}
+
+/** What each of the 200 calls ends with: the end of the download stream, the upload response, the chat's next recv, the unary result. */
+function endsOf(calls: Awaited<ReturnType<typeof twoHundredInFlight>>, since: () => number) {
+  const drain = async (next: () => Promise<Msg | undefined>) => {
+    for (let i = 0; i < 1_000_000; i++) if ((await next()) === undefined) return;
+  };
+  return Promise.all([
+    ...calls.downloads.map((d) => outcome(drain(() => d.receiver.recv()), since)),
+    ...calls.uploads.map((u) => outcome(u.response, since)),
+    ...calls.chats.map((c) => outcome(drain(() => c.receiver.recv()), since)),
+    ...calls.unaries.map((u) => outcome(u, since)),
+  ]);
+}
+
+const countCodes = (ends: { code: unknown }[]) => {
+  const counts: Record<string, number> = {};
+  for (const e of ends) {
+    const name = typeof e.code === "number" ? Code[e.code]! : String(e.code);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+};
+
+describe("200 calls in flight", () => {
+  it("channel.close(): every call ends CANCELLED 'channel closed' at once, and the server's handlers all end", async () => {
+    const client = await start();
+    const observer = clientOf(child!.port);
+    const calls = await twoHundredInFlight(client);
+    expect((await statsOf(observer)).running).toBe(200);
+    let closedAt = 0;
+    const ends = endsOf(calls, () => closedAt);
+    closedAt = performance.now();
+    channels[0]!.close();
+    const results = await ends;
+    expect(countCodes(results)).toEqual({ CANCELLED: 200 });
+    for (const r of results) expect(r.details).toBe("channel closed");
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(1000);
+    let stats = await statsOf(observer);
+    for (let i = 0; i < 50 && stats.running > 0; i++) {
+      await sleep(50);
+      stats = await statsOf(observer);
+    }
+    expect(stats.running).toBe(0);
+  }, 60_000);
+
+  it("shutdown(): calls that finish within the grace period succeed, the rest end UNAVAILABLE after it, and the process exits", async () => {
+    const client = await start();
+    const calls = await twoHundredInFlight(client);
+    const exit = exited(child!);
+    let signalledAt = 0;
+    const since = () => signalledAt;
+    // The 50 uploads finish during the grace period; everything else is still open when it ends.
+    signalledAt = performance.now();
+    child!.process.kill("SIGTERM");
+    await sleep(100);
+    const uploads = calls.uploads.map(async (u) => {
+      await u.sender.send(msg({ id: 2 }));
+      await u.sender.close();
+      return (await u.response).count;
+    });
+    expect(await Promise.all(uploads)).toEqual(Array(50).fill(2));
+    const results = await endsOf({ ...calls, uploads: [] }, since);
+    expect(countCodes(results)).toEqual({ UNAVAILABLE: 150 });
+    for (const r of results) {
+      expect(r.details).toBe("server shutting down");
+      // The grace period is 1 s; the statuses follow it, they do not wait for a backstop.
+      expect(r.ms).toBeGreaterThan(900);
+      expect(r.ms).toBeLessThan(3000);
+    }
+    expect(await exit).toBe(0);
+  }, 60_000);
+
+  it("forceShutdown(): every call ends UNAVAILABLE at once, and the process exits", async () => {
+    const client = await start();
+    const calls = await twoHundredInFlight(client);
+    const exit = exited(child!);
+    let signalledAt = 0;
+    const ends = endsOf(calls, () => signalledAt);
+    signalledAt = performance.now();
+    child!.process.kill("SIGUSR2");
+    const results = await ends;
+    const byShape = ["download", "upload", "chat", "unary"].map((shape, i) => `${shape}: ${JSON.stringify(countCodes(results.slice(i * 50, i * 50 + 50)))} ${results[i * 50]!.details}`);
+    expect(countCodes(results), byShape.join("; ")).toEqual({ UNAVAILABLE: 200 });
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(1000);
+    expect(await exit).toBe(0);
+  }, 60_000);
+});
+
+describe("a raw HTTP/2 client resetting 10,000 streams at once", () => {
+  it("takes no server down: its handlers all end, and other clients are served throughout", async () => {
+    const client = await start();
+    const before = await statsOf(client);
+    const request = frame(Msg.encode(msg({ text: "wait" })).finish());
+    const sessions = Array.from({ length: 10 }, () => http2.connect(`http://127.0.0.1:${child!.port}`));
+    try {
+      await Promise.all(sessions.map((session) => new Promise((resolve, reject) => session.once("connect", resolve).once("error", reject))));
+      for (const session of sessions) session.on("error", () => {}); // a GOAWAY from the rapid-reset protection is expected
+      // 1,000 streams on each of 10 connections: every one a unary call that waits, reset at once.
+      for (const session of sessions) {
+        for (let i = 0; i < 1000 && !session.destroyed; i++) {
+          const stream = session.request({ ":method": "POST", ":path": "/safestub.testing.Probe/Unary", "content-type": "application/grpc", te: "trailers" });
+          stream.on("error", () => {});
+          stream.end(request);
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+        }
+      }
+      // The server keeps serving a well-behaved client meanwhile and after.
+      expect((await client.unary(msg({ id: 5 }))).id).toBe(5);
+      let stats = await statsOf(client);
+      for (let i = 0; i < 100 && stats.running > 0; i++) {
+        await sleep(50);
+        stats = await statsOf(client);
+      }
+      expect(stats.running).toBe(0);
+      // Many of the reset calls reached their handler (which then saw the cancel), so this was a real flood.
+      expect(stats.started - before.started, JSON.stringify(stats)).toBeGreaterThan(1000);
+      expect(child!.process.exitCode).toBeNull();
+    } finally {
+      for (const session of sessions) session.destroy();
+    }
+  }, 60_000);
+});
