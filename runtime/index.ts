@@ -20,6 +20,7 @@ export {
   bidiStreamingMethod,
 } from "./core/method.js";
 export { type CallOptions } from "./core/call-options.js";
+export { type ClientInterceptor, type ClientNext, type ClientRequest, type ClientResponse } from "./core/interceptor.js";
 export { Sender } from "./stream/sender.js";
 export { Receiver } from "./stream/receiver.js";
 export { Channel } from "./client/channel.js";

@@ -1,4 +1,5 @@
 import type { ResolvedCall } from "../core/call-options.js";
+import type { ClientInterceptor } from "../core/interceptor.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import type { Metadata } from "../core/metadata.js";
@@ -49,14 +50,17 @@ export class Channel {
   readonly address: string;
   /** @internal The transport every call of every client on this Channel goes through. */
   readonly transport: ClientTransport;
+  /** Client interceptors for every call of every client on this Channel, the first outermost. */
+  readonly interceptors: readonly ClientInterceptor[];
   /** The calls started on this Channel that have not ended yet: close() ends them. */
   readonly #open = new Set<ClientStream>();
   #closed = false;
 
   /** @internal Use createChannel() (or the in-memory transport's channel()). */
-  constructor(address: string, transport: ClientTransport) {
+  constructor(address: string, transport: ClientTransport, interceptors: readonly ClientInterceptor[] = []) {
     this.address = address;
     this.transport = transport;
+    this.interceptors = interceptors;
   }
 
   get closed(): boolean {

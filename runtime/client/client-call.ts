@@ -102,6 +102,11 @@ export class ClientStream implements Inbound, Outbound, TransportCallListener {
     return stream;
   }
 
+  /** Whether response headers came (a trailers-only response has none). */
+  get receivedHeaders(): boolean {
+    return this.#sawHeaders;
+  }
+
   /** Ends the RPC with CANCELLED (no-op once it ended); `reason`, when given, is the error's cause. */
   cancel(reason?: unknown): void {
     this.endWith(cancelled("Cancelled on client", reason));

@@ -2,12 +2,15 @@ import { resolveCallOptions, type CallOptions, type ResolvedCall } from "../core
 import { type Codec, decodeMessage, encodeMessage } from "../core/codec.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
-import type { MethodDefinition } from "../core/method.js";
+import { chainClientInterceptors, interceptorFailure, type ClientInterceptor, type ClientNext } from "../core/interceptor.js";
+import { Metadata } from "../core/metadata.js";
+import type { AnyMethodDefinition, MethodDefinition } from "../core/method.js";
 import { Receiver } from "../stream/receiver.js";
 import { Sender } from "../stream/sender.js";
 import type { BidiStreamingCall, ClientStreamingCall, ServerStreamingCall, StreamingCall } from "./calls.js";
 import type { Channel } from "./channel.js";
 import { ClientStream } from "./client-call.js";
+import { InterceptedStream, transportNext } from "./intercepted-call.js";
 
 /** A call's members without its type-only identity: what the runtime builds before it types the object as a call. */
 type CallMembers<C extends StreamingCall> = Pick<C, keyof C>;
@@ -20,13 +23,18 @@ type CallMembers<C extends StreamingCall> = Pick<C, keyof C>;
 export class CallInvoker {
   readonly #channel: Channel;
   readonly #defaults: CallOptions | undefined;
+  /** The Channel's interceptors, then the client's: empty for most clients, which then pay nothing. */
+  readonly #interceptors: readonly ClientInterceptor[];
 
   constructor(channel: Channel, defaults?: CallOptions) {
     this.#channel = channel;
     this.#defaults = defaults;
+    this.#interceptors = [...channel.interceptors, ...(defaults?.interceptors ?? [])];
   }
 
   unary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options?: CallOptions): Promise<Res> {
+    const interceptors = this.#interceptorsFor(options);
+    if (interceptors.length > 0) return this.#interceptedUnary(method, request, options, interceptors);
     let stream: ClientStream;
     try {
       stream = this.#start(method, resolveCallOptions(this.#defaults, options), "single", false, request);
@@ -37,11 +45,26 @@ export class CallInvoker {
   }
 
   serverStreaming<Req, Res>(method: MethodDefinition<Req, Res, "server_streaming">, request: Req, options?: CallOptions): ServerStreamingCall<Res> {
+    const interceptors = this.#interceptorsFor(options);
+    if (interceptors.length > 0) {
+      const stream = this.#interceptedStream(method, options, interceptors);
+      // The one request goes in at once; the call half-closes after it.
+      stream.write(request);
+      stream.end();
+      return { ...lifecycle(stream), receiver: new Receiver<Res>(null, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
+    }
     const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "stream", true, request);
     return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
   clientStreaming<Req, Res>(method: MethodDefinition<Req, Res, "client_streaming">, options?: CallOptions): ClientStreamingCall<Req, Res> {
+    const interceptors = this.#interceptorsFor(options);
+    if (interceptors.length > 0) {
+      const stream = this.#interceptedStream(method, options, interceptors);
+      const response = singleOf(new Receiver<Res>(null, stream, false));
+      response.catch(() => {});
+      return { ...lifecycle(stream), sender: new Sender<Req>(null, stream), response } satisfies CallMembers<ClientStreamingCall<Req, Res>> as ClientStreamingCall<Req, Res>;
+    }
     const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "single", true);
     const response = singleResponse(stream, method.responseCodec);
     // The caller may never await the response: its rejection must not become an unhandled one.
@@ -50,12 +73,62 @@ export class CallInvoker {
   }
 
   bidiStreaming<Req, Res>(method: MethodDefinition<Req, Res, "bidi_streaming">, options?: CallOptions): BidiStreamingCall<Req, Res> {
+    const interceptors = this.#interceptorsFor(options);
+    if (interceptors.length > 0) {
+      const stream = this.#interceptedStream(method, options, interceptors);
+      return {
+        ...lifecycle(stream),
+        sender: new Sender<Req>(null, stream),
+        receiver: new Receiver<Res>(null, stream, true),
+      } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+    }
     const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "stream", true);
     return {
       ...lifecycle(stream),
       sender: new Sender(method.requestCodec, stream),
       receiver: new Receiver(method.responseCodec, stream, true),
     } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+  }
+
+  #interceptorsFor(options: CallOptions | undefined): readonly ClientInterceptor[] {
+    const own = options?.interceptors;
+    return own === undefined || own.length === 0 ? this.#interceptors : [...this.#interceptors, ...own];
+  }
+
+  #chain(resolved: ResolvedCall, interceptors: readonly ClientInterceptor[]): ClientNext {
+    return chainClientInterceptors(interceptors, transportNext(this.#channel, resolved));
+  }
+
+  /** A streaming call through interceptors: the caller's handles sit on an InterceptedStream. */
+  #interceptedStream(method: AnyMethodDefinition, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): InterceptedStream {
+    const resolved = resolveCallOptions(this.#defaults, options);
+    return new InterceptedStream(this.#chain(resolved, interceptors), method, resolved);
+  }
+
+  /** A unary call through interceptors: its one request can be sent again (a retrying interceptor calls next twice). */
+  async #interceptedUnary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): Promise<Res> {
+    const resolved = resolveCallOptions(this.#defaults, options);
+    const abort = new AbortController();
+    const signal = resolved.signal ? AbortSignal.any([resolved.signal, abort.signal]) : abort.signal;
+    const messages: AsyncIterable<unknown> = {
+      async *[Symbol.asyncIterator]() {
+        yield request;
+      },
+    };
+    try {
+      const response = await this.#chain(resolved, interceptors)({ method, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal, messages });
+      let reply: { message: unknown } | undefined;
+      for await (const message of response.messages) {
+        if (reply !== undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent more than one response message");
+        reply = { message };
+      }
+      if (reply === undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
+      return reply.message as Res;
+    } catch (err) {
+      throw interceptorFailure(err);
+    } finally {
+      abort.abort(); // nothing of this call may run on: a retry's loser, a cached answer's unused call
+    }
   }
 
   /**
@@ -88,7 +161,15 @@ async function singleResponse<Res>(stream: ClientStream, codec: Codec<Res>): Pro
   return decodeMessage(codec, frame, "the response");
 }
 
-function lifecycle(stream: ClientStream): CallMembers<StreamingCall> {
+/** The one response of an intercepted client-streaming call. */
+async function singleOf<Res>(receiver: Receiver<Res>): Promise<Res> {
+  const first = await receiver.recv();
+  if (first === undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
+  if ((await receiver.recv()) !== undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent more than one response message");
+  return first;
+}
+
+function lifecycle(stream: ClientStream | InterceptedStream): CallMembers<StreamingCall> {
   return {
     headers: stream.headers,
     trailers: stream.trailers,

@@ -1,3 +1,4 @@
+import type { ClientInterceptor } from "./interceptor.js";
 import { Metadata, type MetadataInit } from "./metadata.js";
 
 /** CallOptions apply to one call; a client's defaults apply to all of its calls. */
@@ -14,6 +15,11 @@ export interface CallOptions {
   onHeaders?: ((headers: Metadata) => void) | undefined;
   /** Called with the trailers once the RPC ended, whatever its status (as `grpc.Trailer`). */
   onTrailers?: ((trailers: Metadata) => void) | undefined;
+  /**
+   * Client interceptors, the first outermost. A client's defaults and a call's
+   * own add to the Channel's (which run outside them); see ClientInterceptor.
+   */
+  interceptors?: readonly ClientInterceptor[] | undefined;
 }
 
 /** The options of one call after merging the client defaults, in transport-neutral terms. */

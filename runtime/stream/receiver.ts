@@ -13,15 +13,16 @@ type ReceiverState = "idle" | "receiving" | "iterating";
  */
 export class Receiver<T> implements AsyncIterable<T> {
   #state: ReceiverState = "idle";
-  readonly #codec: Codec<T>;
-  readonly #in: Inbound;
+  /** null: the Inbound yields messages already decoded (a call with client interceptors). */
+  readonly #codec: Codec<T> | null;
+  readonly #in: Inbound<unknown>;
   readonly #cancelOnEarlyExit: boolean;
   /** Reports to the pending recv() or next(): a message (undefined at the clean end) or a failure. */
   #settle: ((ok: boolean, value: unknown) => void) | undefined;
   readonly #onReadable = () => this.#step(false);
 
   /** @internal Created by the runtime; user code receives Receivers from calls and handlers. */
-  constructor(codec: Codec<T>, inbound: Inbound, cancelOnEarlyExit: boolean) {
+  constructor(codec: Codec<T> | null, inbound: Inbound<unknown>, cancelOnEarlyExit: boolean) {
     this.#codec = codec;
     this.#in = inbound;
     this.#cancelOnEarlyExit = cancelOnEarlyExit;
@@ -123,9 +124,10 @@ export class Receiver<T> implements AsyncIterable<T> {
     else settle(ok, value);
   }
 
-  #decode(frame: Buffer): T {
+  #decode(frame: unknown): T {
+    if (this.#codec === null) return frame as T;
     try {
-      return decodeMessage(this.#codec, frame, "message");
+      return decodeMessage(this.#codec, frame as Buffer, "message");
     } catch (failure) {
       this.#in.abandon(failure as RpcError);
       throw failure;

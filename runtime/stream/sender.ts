@@ -16,15 +16,16 @@ const RESOLVED = Promise.resolve();
  */
 export class Sender<T> {
   #state: SenderState = "idle";
-  readonly #codec: Codec<T>;
-  readonly #out: Outbound;
+  /** null: the Outbound takes messages as they are (a call with client interceptors encodes below them). */
+  readonly #codec: Codec<T> | null;
+  readonly #out: Outbound<unknown>;
   /** Frees the send slot. */
   readonly #free = () => {
     this.#state = "idle";
   };
 
   /** @internal Created by the runtime; user code receives Senders from calls and handlers. */
-  constructor(codec: Codec<T>, out: Outbound) {
+  constructor(codec: Codec<T> | null, out: Outbound<unknown>) {
     this.#codec = codec;
     this.#out = out;
   }
@@ -151,7 +152,7 @@ export class Sender<T> {
     return ended instanceof RpcError ? ended : new StreamEndedError(operation);
   }
 
-  #encode(message: T): Buffer {
-    return encodeMessage(this.#codec, message, "message");
+  #encode(message: T): unknown {
+    return this.#codec === null ? message : encodeMessage(this.#codec, message, "message");
   }
 }

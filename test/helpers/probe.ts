@@ -1,4 +1,4 @@
-import { createChannel, createServer, type Channel, type Server, type ServerOptions } from "safestub";
+import { createChannel, createServer, type Channel, type ClientInterceptor, type Server, type ServerOptions } from "safestub";
 import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
@@ -51,9 +51,9 @@ export class ProbeHarness {
     return harness;
   }
 
-  /** A second Channel to this harness's server, on the same transport. */
-  newChannel(): Channel {
-    return overSockets ? createChannel(`http://127.0.0.1:${this.port}`) : createInMemoryChannel(this.server);
+  /** A second Channel to this harness's server, on the same transport (with these client interceptors, if any). */
+  newChannel(interceptors?: readonly ClientInterceptor[]): Channel {
+    return overSockets ? createChannel(`http://127.0.0.1:${this.port}`, { interceptors }) : createInMemoryChannel(this.server, { interceptors });
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { Channel, type ClientTransport, type TransportCall, type TransportCallListener } from "../../client/channel.js";
 import type { ResolvedCall } from "../../core/call-options.js";
+import type { ClientInterceptor } from "../../core/interceptor.js";
 import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
 import { endedWithSession, http2StreamsOf, responseCutShort, type ClientHttp2StreamLike } from "./internals.js";
@@ -25,6 +26,8 @@ export interface ChannelOptions {
    * whatever the cancels.
    */
   resetLimit?: ResetLimit | false | undefined;
+  /** Client interceptors for every call on this channel, the first outermost (see ClientInterceptor). */
+  interceptors?: readonly ClientInterceptor[] | undefined;
 }
 
 /** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
@@ -231,5 +234,5 @@ export function createChannel(address: string, options: ChannelOptions = {}): Ch
   const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions };
   const impliedTlsAddress = options.credentials === undefined && secure ? address : undefined;
   const resetLimit = options.resetLimit === false ? undefined : (options.resetLimit ?? nghttp2ResetLimit);
-  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress, resetLimit));
+  return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress, resetLimit), options.interceptors);
 }

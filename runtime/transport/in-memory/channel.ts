@@ -2,6 +2,7 @@ import { Channel, type ClientTransport, type TransportCall, type TransportCallLi
 import type { ResolvedCall } from "../../core/call-options.js";
 import type { Server } from "../../server/server.js";
 import { inMemoryTransportOf, type InMemoryServerTransport } from "./server.js";
+import type { ClientInterceptor } from "../../core/interceptor.js";
 
 /** A client transport whose calls go straight to one in-memory server. */
 export class InMemoryClientTransport implements ClientTransport {
@@ -36,6 +37,6 @@ export class InMemoryClientTransport implements ClientTransport {
  * in this process, with no sockets: the same rules, statuses, deadlines,
  * cancellation, metadata and backpressure as a grpc-js channel.
  */
-export function createInMemoryChannel(server: Server): Channel {
-  return new Channel("in-memory", new InMemoryClientTransport(inMemoryTransportOf(server)));
+export function createInMemoryChannel(server: Server, options: { interceptors?: readonly ClientInterceptor[] | undefined } = {}): Channel {
+  return new Channel("in-memory", new InMemoryClientTransport(inMemoryTransportOf(server)), options.interceptors);
 }
