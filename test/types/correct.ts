@@ -1,7 +1,7 @@
 // Correct uses of generated code: this file must type-check with no error
 // (test/type-contract.test.ts) and lint clean with safestub/eslint
 // (test/eslint-rule.test.ts). It is compiled, never run.
-import { createChannel, createServer, type BidiStreamingCall, type CallOptions, type ChannelOptions, type Receiver, type Sender, type ServerOptions } from "safestub";
+import { createChannel, createServer, type BidiStreamingCall, type CallOptions, type ChannelOptions, type ClientInterceptor, type Receiver, type Sender, type ServerInterceptor, type ServerOptions } from "safestub";
 import { GreeterClient, GreeterService, type GreeterHandlers } from "../../gen/helloworld_grpc.js";
 import type { HelloReply } from "../../gen/helloworld.js";
 import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
@@ -120,4 +120,29 @@ export function optionsFrom(config: { timeoutMs?: number; signal?: AbortSignal; 
   const serverOptions: ServerOptions = { credentials: undefined, grpcOptions: undefined, onHandlerError: undefined };
   void createServer(serverOptions).shutdown({ graceMs: config.graceMs });
   return call;
+}
+
+export function interceptors(): void {
+  // One interceptor for every call shape; it narrows messages with the method's own types.
+  const names: string[] = [];
+  const logNames: ClientInterceptor = (next) => async (req) => {
+    const res = await next(req);
+    return {
+      ...res,
+      messages: (async function* () {
+        for await (const m of res.messages) {
+          if (req.method.path === "/routeguide.RouteGuide/GetFeature") names.push((m as Feature).name);
+          yield m;
+        }
+      })(),
+    };
+  };
+  const auth: ServerInterceptor = (next) => async (req) => {
+    req.context.setTrailer("x-seen", "1");
+    return next(req);
+  };
+  const channel = createChannel("http://127.0.0.1:50051", { interceptors: [logNames] });
+  const client = new RouteGuideClient(channel, { interceptors: [logNames] });
+  void client.getFeature({ latitude: 1, longitude: 2 }, { interceptors: [] });
+  void createServer({ interceptors: [auth] });
 }

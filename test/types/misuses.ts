@@ -4,7 +4,7 @@
 // file with the directives removed to check that each line fails with the
 // error code named in its directive, and that no other line fails.
 // It is compiled, never run.
-import { createChannel, type BidiStreamingCall, type ClientStreamingCall, type Receiver, type Sender } from "safestub";
+import { createChannel, type BidiStreamingCall, type ClientInterceptor, type ClientStreamingCall, type Receiver, type Sender, type ServerInterceptor, type ServerNext } from "safestub";
 import { GreeterClient } from "../../gen/helloworld_grpc.js";
 import type { HelloReply } from "../../gen/helloworld.js";
 import { RouteGuideClient, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
@@ -144,3 +144,18 @@ export const clientStreamingSends: Handler<"recordRoute"> = async (_receiver, se
 export const unarySends: Handler<"getFeature"> = async (_point, sender: Sender<Feature>) => { await sender.send(feature); return feature; };
 // @ts-expect-error TS2322 a bidi handler with its handles swapped
 export const bidiSwapped: Handler<"routeChat"> = async (sender: Sender<RouteNote>, receiver: Receiver<RouteNote>) => { await sender.send(note); await receiver.recv(); };
+
+export function interceptorMisuses(): void {
+  // @ts-expect-error TS2322 a client interceptor returns what next returns (a Promise of a ClientResponse), not a message
+  const wrongResult: ClientInterceptor = () => async () => feature;
+  const reading: ClientInterceptor = (next) => async (req) => {
+    for await (const message of req.messages) {
+      // @ts-expect-error TS18046 messages are unknown until the interceptor narrows them
+      void message.name;
+    }
+    return next(req);
+  };
+  // @ts-expect-error TS2322 a server interceptor is not a client interceptor
+  const crossed: ClientInterceptor = ((next: ServerNext) => next) as ServerInterceptor;
+  void [wrongResult, reading, crossed];
+}
