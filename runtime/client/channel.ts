@@ -5,6 +5,11 @@ import { RpcError } from "../core/errors.js";
 import type { Metadata } from "../core/metadata.js";
 import { ClientStream } from "./client-call.js";
 
+/** A call the Channel can end: close() ends each with CANCELLED "channel closed". */
+export interface OpenCall {
+  endWith(error: RpcError): void;
+}
+
 /**
  * What a client transport reports for one call. Metadata comes as a thunk,
  * so a unary call nobody observes never converts its headers or trailers.
@@ -53,7 +58,7 @@ export class Channel {
   /** Client interceptors for every call of every client on this Channel, the first outermost. */
   readonly interceptors: readonly ClientInterceptor[];
   /** The calls started on this Channel that have not ended yet: close() ends them. */
-  readonly #open = new Set<ClientStream>();
+  readonly #open = new Set<OpenCall>();
   #closed = false;
 
   /** @internal Use createChannel() (or the in-memory transport's channel()). */
@@ -92,5 +97,18 @@ export class Channel {
    */
   startCall(path: string, options: ResolvedCall, responses: "stream" | "single", exposed: boolean): ClientStream {
     return new ClientStream(this.transport, path, options, responses, exposed, this.#open);
+  }
+
+  /**
+   * @internal Tracks a call that is not (or not yet) a ClientStream, such as
+   * one inside client interceptors: close() ends it too. Returns the untrack.
+   */
+  track(call: OpenCall): () => void {
+    if (this.#closed) {
+      call.endWith(new RpcError(Code.CANCELLED, "channel closed"));
+      return () => {};
+    }
+    this.#open.add(call);
+    return () => this.#open.delete(call);
   }
 }

@@ -4,7 +4,7 @@ import { RpcError } from "../core/errors.js";
 import { Metadata } from "../core/metadata.js";
 import type { Inbound, Outbound } from "../stream/ports.js";
 import { Waker } from "../stream/waker.js";
-import type { ClientTransport, TransportCall, TransportCallListener } from "./channel.js";
+import type { ClientTransport, OpenCall, TransportCall, TransportCallListener } from "./channel.js";
 
 /**
  * Frames a Sender may queue ahead of the transport; past this many, a send
@@ -53,7 +53,7 @@ export class ClientStream implements Inbound, Outbound, TransportCallListener {
   #resolveTrailers!: (md: Metadata) => void;
   #resolveDone!: (outcome: RpcError | "ok") => void;
   /** The Channel's set of open calls: close() ends each of them. */
-  readonly #open: Set<ClientStream> | undefined;
+  readonly #open: Set<OpenCall> | undefined;
   readonly #onAbort = () => this.cancel(this.#options.signal?.reason);
   readonly #onWritten = () => {
     this.#writing = false;
@@ -68,7 +68,7 @@ export class ClientStream implements Inbound, Outbound, TransportCallListener {
    * promises; when it does not (unary calls), metadata is only converted for
    * the onHeaders/onTrailers observers and for a failed status.
    */
-  constructor(transport: ClientTransport | null, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true, open?: Set<ClientStream>) {
+  constructor(transport: ClientTransport | null, path: string, options: ResolvedCall, responses: "stream" | "single", exposed = true, open?: Set<OpenCall>) {
     this.#options = options;
     this.#open = open;
     this.#single = responses === "single";

@@ -97,7 +97,9 @@ export class InterceptedStream implements Outbound<unknown>, Inbound<unknown> {
   readonly #responses: PulledInbound;
   #response: ClientResponse | undefined;
 
-  constructor(chain: ClientNext, method: AnyMethodDefinition, options: ResolvedCall) {
+  readonly #untrack: () => void;
+
+  constructor(channel: Channel, chain: ClientNext, method: AnyMethodDefinition, options: ResolvedCall) {
     this.headers = new Promise((resolve) => (this.#resolveHeaders = resolve));
     this.trailers = new Promise((resolve) => (this.#resolveTrailers = resolve));
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
@@ -113,6 +115,8 @@ export class InterceptedStream implements Outbound<unknown>, Inbound<unknown> {
       (reason) => this.endWith(reason),
     );
     this.#userSignal = options.signal;
+    // channel.close() ends this call too, also while an interceptor still awaits before next().
+    this.#untrack = channel.track(this);
     if (options.signal?.aborted) this.cancel(options.signal.reason);
     else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
     const request: ClientRequest = { method, metadata: options.metadata ?? new Metadata(), deadline: options.deadline, signal: this.#abort.signal, messages: this.#requests.messages };
@@ -192,6 +196,7 @@ export class InterceptedStream implements Outbound<unknown>, Inbound<unknown> {
   #finish(outcome: RpcError | "ok", trailers: Metadata): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
+    this.#untrack?.();
     this.#userSignal?.removeEventListener("abort", this.#onAbort);
     this.#resolveHeaders(new Metadata()); // a no-op once the headers came
     this.#resolveTrailers(trailers);

@@ -102,21 +102,37 @@ export class CallInvoker {
   /** A streaming call through interceptors: the caller's handles sit on an InterceptedStream. */
   #interceptedStream(method: AnyMethodDefinition, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): InterceptedStream {
     const resolved = resolveCallOptions(this.#defaults, options);
-    return new InterceptedStream(this.#chain(resolved, interceptors), method, resolved);
+    return new InterceptedStream(this.#channel, this.#chain(resolved, interceptors), method, resolved);
   }
 
-  /** A unary call through interceptors: its one request can be sent again (a retrying interceptor calls next twice). */
+  /**
+   * A unary call through interceptors: its one request can be sent again (a
+   * retrying interceptor calls next twice). The caller's promise settles when
+   * the chain does, or at once when the caller (its signal) or channel.close()
+   * ends the call, whatever an interceptor still awaits.
+   */
   async #interceptedUnary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): Promise<Res> {
     const resolved = resolveCallOptions(this.#defaults, options);
     const abort = new AbortController();
-    const signal = resolved.signal ? AbortSignal.any([resolved.signal, abort.signal]) : abort.signal;
+    let endWith!: (error: RpcError) => void;
+    const ended = new Promise<never>((_, reject) => {
+      endWith = (error) => {
+        reject(error);
+        abort.abort(error);
+      };
+    });
+    ended.catch(() => {});
+    const onAbort = () => endWith(new RpcError(Code.CANCELLED, "Cancelled on client", undefined, resolved.signal?.reason === undefined ? undefined : { cause: resolved.signal.reason }));
+    if (resolved.signal?.aborted) onAbort();
+    else resolved.signal?.addEventListener("abort", onAbort, { once: true });
+    const untrack = this.#channel.track({ endWith: (error: RpcError) => endWith(error) });
     const messages: AsyncIterable<unknown> = {
       async *[Symbol.asyncIterator]() {
         yield request;
       },
     };
-    try {
-      const response = await this.#chain(resolved, interceptors)({ method, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal, messages });
+    const run = async (): Promise<Res> => {
+      const response = await this.#chain(resolved, interceptors)({ method, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal: abort.signal, messages });
       let reply: { message: unknown } | undefined;
       for await (const message of response.messages) {
         if (reply !== undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent more than one response message");
@@ -124,9 +140,14 @@ export class CallInvoker {
       }
       if (reply === undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
       return reply.message as Res;
+    };
+    try {
+      return await Promise.race([run(), ended]);
     } catch (err) {
       throw interceptorFailure(err);
     } finally {
+      untrack();
+      resolved.signal?.removeEventListener("abort", onAbort);
       abort.abort(); // nothing of this call may run on: a retry's loser, a cached answer's unused call
     }
   }

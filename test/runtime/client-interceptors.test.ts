@@ -240,6 +240,26 @@ describe("a client interceptor", () => {
     expect(await eventually(() => cancelled === 2)).toBe(true);
   });
 
+  it("ends at once when the caller aborts or the Channel closes, even while an interceptor still awaits", async () => {
+    echoHandlers();
+    const never: ClientInterceptor = () => () => new Promise(() => {}); // an interceptor stuck forever
+    const client = clientWith(never);
+    const abort = new AbortController();
+    const unary = client.unary(msg(), { signal: abort.signal });
+    abort.abort("user left");
+    await expect(unary).rejects.toMatchObject({ code: Code.CANCELLED });
+
+    const pendingUnary = client.unary(msg());
+    const chat = client.chat();
+    const firstSend = chat.sender.send(msg({ id: 1 }));
+    channels[0]!.close();
+    await expect(pendingUnary).rejects.toMatchObject({ code: Code.CANCELLED, details: "channel closed" });
+    await expect(chat.receiver.recv()).rejects.toMatchObject({ code: Code.CANCELLED, details: "channel closed" });
+    await expect(firstSend).rejects.toMatchObject({ code: Code.CANCELLED });
+    // And a call started on the closed Channel fails at once.
+    await expect(client.unary(msg())).rejects.toMatchObject({ code: Code.CANCELLED });
+  });
+
   it("runs in order: the Channel's first (outermost), then the client's defaults, then the call's own", async () => {
     echoHandlers();
     const order: string[] = [];
