@@ -19,7 +19,7 @@ describe("grpc-js targets (ipv4:, dns:///) are TLS unless credentials say otherw
       expect(outcome).toBeInstanceOf(RpcError);
       const { code, details } = outcome as RpcError;
       expect(code).toBe(Code.UNAVAILABLE);
-      expect(details).toContain(`"${address}" was treated as TLS`);
+      expect(details).toContain(`the server speaks plaintext, not TLS: "${address}" was treated as TLS`);
       expect(details).toContain("http://host:port");
       expect(details).toContain("grpc.credentials.createInsecure()");
     }
