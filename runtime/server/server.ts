@@ -58,12 +58,26 @@ export class Server {
     this.#behaviour = behaviour;
   }
 
-  /** Adds a service with its handlers (the generated `FooHandlers` type). */
+  /** Adds a service with its handlers (the generated `FooHandlers` type): the compiler demands every method. */
   add<S extends ServiceDefinition>(service: S, handlers: HandlersOf<S>): this {
+    return this.#add(service, handlers, false);
+  }
+
+  /**
+   * Adds a service with handlers for some of its methods; the others answer
+   * UNIMPLEMENTED, as a gRPC-Go server that embeds `UnimplementedFooServer`.
+   * For fakes in tests and for services rolled out a method at a time.
+   */
+  addPartial<S extends ServiceDefinition>(service: S, handlers: Partial<HandlersOf<S>>): this {
+    return this.#add(service, handlers, true);
+  }
+
+  #add(service: ServiceDefinition, handlers: object, partial: boolean): this {
     if (this.#typeNames.has(service.typeName)) throw new TypeError(`service ${service.typeName} was already added to this server`);
     const methods: ServedMethod[] = [];
     for (const [key, method] of Object.entries(service.methods)) {
-      const handler = (handlers as Record<string, unknown>)[key];
+      const given = (handlers as Record<string, unknown>)[key];
+      const handler = given === undefined && partial ? unimplemented(method.path) : given;
       if (!isHandler(handler)) throw new TypeError(`${service.typeName}: no handler for ${method.name} (expected a function at "${key}")`);
       const bound = handler.bind(handlers);
       const report = (cause: unknown) => this.#report(cause, method.path);
@@ -137,4 +151,11 @@ export class Server {
       // a failing logger must not change the status
     }
   }
+}
+
+/** The handler of a method addPartial() was given none for. */
+function unimplemented(path: string): AnyHandler {
+  return () => {
+    throw new RpcError(Code.UNIMPLEMENTED, `method ${path} is not implemented by this server`);
+  };
 }

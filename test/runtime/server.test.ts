@@ -208,6 +208,25 @@ describe("server handlers", () => {
   });
 });
 
+describe("a partial service (addPartial)", () => {
+  it("serves the handlers it was given; every other method answers UNIMPLEMENTED", async () => {
+    const server = newServer().addPartial(ProbeService, { unary: (req) => req });
+    const { ProbeClient } = await import("../../gen/testing/probe_grpc.js");
+    const channel = await channelTo(server);
+    try {
+      const client = new ProbeClient(channel);
+      expect((await client.unary(msg({ id: 3 }))).id).toBe(3);
+      await expect(client.download(msg()).receiver.recv()).rejects.toMatchObject({ code: Code.UNIMPLEMENTED, details: "method /safestub.testing.Probe/Download is not implemented by this server" });
+      await expect(client.upload().response).rejects.toMatchObject({ code: Code.UNIMPLEMENTED });
+      await expect(client.chat().receiver.recv()).rejects.toMatchObject({ code: Code.UNIMPLEMENTED });
+      expect(() => newServer().addPartial(ProbeService, { unary: "not a function" } as never)).toThrow(/no handler for Unary/);
+    } finally {
+      channel.close();
+      await server.shutdown({ graceMs: 100 });
+    }
+  });
+});
+
 describe("no unhandled rejections", () => {
   it("come from the runtime when callers ignore headers, trailers, responses and failed streams", async () => {
     const seen: unknown[] = [];

@@ -146,3 +146,8 @@ export function interceptors(): void {
   void client.getFeature({ latitude: 1, longitude: 2 }, { interceptors: [] });
   void createServer({ interceptors: [auth] });
 }
+
+export function partialServer(): void {
+  // A fake for tests: only the method under test; the rest answer UNIMPLEMENTED.
+  createServer().addPartial(RouteGuideService, { getFeature: async (point) => ({ name: "here", location: point }) });
+}

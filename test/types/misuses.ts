@@ -4,10 +4,10 @@
 // file with the directives removed to check that each line fails with the
 // error code named in its directive, and that no other line fails.
 // It is compiled, never run.
-import { createChannel, type BidiStreamingCall, type ClientInterceptor, type ClientStreamingCall, type Receiver, type Sender, type ServerInterceptor, type ServerNext } from "safestub";
+import { createChannel, createServer, type BidiStreamingCall, type ClientInterceptor, type ClientStreamingCall, type Receiver, type Sender, type ServerInterceptor, type ServerNext } from "safestub";
 import { GreeterClient } from "../../gen/helloworld_grpc.js";
 import type { HelloReply } from "../../gen/helloworld.js";
-import { RouteGuideClient, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
+import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
 import type { Feature, Point, Rectangle, RouteNote, RouteSummary } from "../../gen/route_guide.js";
 
 declare const point: Point;
@@ -158,4 +158,12 @@ export function interceptorMisuses(): void {
   // @ts-expect-error TS2322 a server interceptor is not a client interceptor
   const crossed: ClientInterceptor = ((next: ServerNext) => next) as ServerInterceptor;
   void [wrongResult, reading, crossed];
+}
+
+export function partialServerMisuses(): void {
+  const server = createServer();
+  // @ts-expect-error TS2561 addPartial still refuses a method the service does not have (a misspelt getFeature)
+  server.addPartial(RouteGuideService, { getFeatures: async () => feature });
+  // @ts-expect-error TS2322 and a handler of the wrong shape
+  server.addPartial(RouteGuideService, { getFeature: async () => note });
 }
