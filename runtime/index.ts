@@ -36,6 +36,7 @@ export {
 } from "./server/handlers.js";
 export { ServerContext } from "./server/context.js";
 export { Server, type ServerBehaviour } from "./server/server.js";
+export { type ServerInterceptor, type ServerNext, type ServerRequest, type ServerResponse } from "./server/interceptor.js";
 export { createChannel, type ChannelOptions } from "./transport/grpc-js/channel.js";
 export type { ResetLimit } from "./transport/grpc-js/reset-budget.js";
 export { DEFAULT_PER_RPC_RETRY_BUFFER_SIZE } from "./transport/grpc-js/retry-buffer.js";

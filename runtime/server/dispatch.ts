@@ -48,7 +48,7 @@ function decodeRequest(method: AnyMethodDefinition, frame: Buffer | undefined): 
 }
 
 /** A response that does not encode is the handler's bug: the client gets INTERNAL, the operator the cause. */
-function encodeResponse(method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void): Buffer {
+export function encodeResponse(method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void): Buffer {
   try {
     return encodeMessage(method.responseCodec, response, "the response", true);
   } catch (err) {

@@ -2,7 +2,8 @@ import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import type { AnyMethodDefinition, ServiceDefinition } from "../core/method.js";
 import type { ServerCall } from "./call.js";
-import { dispatch, isHandler } from "./dispatch.js";
+import { dispatch, isHandler, type AnyHandler } from "./dispatch.js";
+import { dispatchIntercepted, type ServerInterceptor } from "./interceptor.js";
 import type { HandlersOf } from "./handlers.js";
 
 /** One method of a service, as the Server hands it to its transport. */
@@ -33,6 +34,8 @@ export interface ServerBehaviour {
    * "Unknown error" (INTERNAL for the response): log the details here.
    */
   onHandlerError?: ((error: unknown, method: string) => void) | undefined;
+  /** Server interceptors for every call of every service on this server, the first outermost (see ServerInterceptor). */
+  interceptors?: readonly ServerInterceptor[] | undefined;
 }
 
 /** After the grace period, how long the UNAVAILABLE statuses get to reach clients before connections are cut. */
@@ -64,12 +67,14 @@ export class Server {
       if (!isHandler(handler)) throw new TypeError(`${service.typeName}: no handler for ${method.name} (expected a function at "${key}")`);
       const bound = handler.bind(handlers);
       const report = (cause: unknown) => this.#report(cause, method.path);
+      const interceptors = this.#behaviour.interceptors ?? [];
+      const run = interceptors.length === 0 ? dispatch : (call: ServerCall, m: AnyMethodDefinition, h: AnyHandler, r: (cause: unknown) => void) => dispatchIntercepted(call, m, h, interceptors, r);
       methods.push({
         key,
         method,
         onCall: (call) => {
           this.#track(call);
-          dispatch(call, method, bound, report).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
+          run(call, method, bound, report).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
         },
       });
     }

@@ -162,6 +162,7 @@ export class PulledInbound implements Inbound<unknown> {
         this.#reading = false;
         this.#sourceDone = true;
         this.#onEnd(err);
+        this.#wake();
       },
     );
   }

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentSendError, Metadata, RpcError, type Channel, type ClientInterceptor, type ClientResponse } from "safestub";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { roundTripOneOfEach } from "../helpers/one-of-each.js";
 import { ProbeHarness, eventually, msg, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;
@@ -42,27 +43,6 @@ function echoHandlers(): void {
   };
 }
 
-/** Runs one call of each shape with ids 1, 2, 3 (where the shape allows) and returns the ids received. */
-async function oneOfEach(client: ProbeClient): Promise<Record<string, number[] | string>> {
-  const unary = await client.unary(msg({ id: 1 }));
-  const download = client.download(msg({ id: 1, count: 3 }));
-  const downloaded: number[] = [];
-  for await (const m of download.receiver) downloaded.push(m.id);
-  const upload = client.upload();
-  for (const id of [1, 2, 3]) await upload.sender.send(msg({ id }));
-  await upload.sender.close();
-  const uploaded = (await upload.response).id;
-  const chat = client.chat();
-  const chatted: number[] = [];
-  for (const id of [1, 2, 3]) {
-    await chat.sender.send(msg({ id }));
-    chatted.push((await chat.receiver.recv())!.id);
-  }
-  await chat.sender.close();
-  expect(await chat.receiver.recv()).toBeUndefined();
-  return { unary: [unary.id], unaryText: unary.text, download: downloaded, upload: [uploaded], chat: chatted };
-}
-
 /** Maps every message with `f`, in order, one at a time. */
 async function* mapped(messages: AsyncIterable<unknown>, f: (m: Msg) => Msg): AsyncGenerator<unknown> {
   for await (const m of messages) yield f(m as Msg);
@@ -79,7 +59,7 @@ describe("a client interceptor", () => {
       return next(req);
     };
     const client = clientWith(token);
-    expect(await oneOfEach(client)).toEqual({ unary: [1], unaryText: "t1", download: [1, 2, 3], upload: [6], chat: [1, 2, 3] });
+    expect(await roundTripOneOfEach(client)).toEqual({ unary: 1, unaryText: "t1", download: [1, 2, 3], upload: 6, chat: [1, 2, 3] });
     expect(seen).toEqual(["unary", "server_streaming", "client_streaming", "bidi_streaming"]);
 
     // While the interceptor awaits: the first send waits (not refused, not lost); a second one in the
@@ -112,7 +92,7 @@ describe("a client interceptor", () => {
       };
     };
     const client = clientWith(scale);
-    expect(await oneOfEach(client)).toMatchObject({ unary: [11], download: [11, 12, 13], upload: [61], chat: [11, 21, 31] });
+    expect(await roundTripOneOfEach(client)).toMatchObject({ unary: 11, download: [11, 12, 13], upload: 61, chat: [11, 21, 31] });
     expect(log, log.join()).toEqual(["out 1", "in 10", "out 1", "in 10", "in 11", "in 12", "out 1", "out 2", "out 3", "in 60", "out 1", "in 10", "out 2", "in 20", "out 3", "in 30"]);
   });
 
