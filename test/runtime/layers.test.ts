@@ -15,6 +15,13 @@ const allowed: Record<string, string[]> = {
   server: ["core", "stream"],
   // The in-memory transport is built on the neutral layers only: no grpc-js, not even its transport.
   "transport/in-memory": ["core", "stream", "client", "server"],
+  // safestub/opentelemetry: interceptors on the neutral layers, and the one place @opentelemetry/api is imported.
+  opentelemetry: ["core", "client", "server"],
+};
+
+/** Packages a layer may import (every other package import is refused). */
+const allowedPackages: Record<string, string[]> = {
+  opentelemetry: ["@opentelemetry/api"],
 };
 
 function importsOf(file: string): string[] {
@@ -38,6 +45,24 @@ describe("runtime layers", () => {
     expect(neutral.length).toBeGreaterThanOrEqual(15);
     expect(importsOf(join(runtime, "transport/grpc-js/channel.ts"))).toContain("@grpc/grpc-js");
     expect(files.filter((f) => layerOf(f) === "transport/in-memory").length).toBeGreaterThanOrEqual(4);
+    expect(importsOf(join(runtime, "opentelemetry/span.ts"))).toContain("@opentelemetry/api");
+  });
+
+  it("only opentelemetry/ imports @opentelemetry, and neither safestub nor safestub/testing reaches it", () => {
+    const importers = files.filter((f) => importsOf(f).some((spec) => spec.startsWith("@opentelemetry/"))).map((f) => layerOf(f));
+    expect(new Set(importers)).toEqual(new Set(["opentelemetry"]));
+    // Everything the two entry points load, module by module: @opentelemetry/api is an optional peer dependency.
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of importsOf(file)) if (spec.startsWith(".")) visit(resolve(dirname(file), spec).replace(/\.js$/, ".ts"));
+    };
+    visit(join(runtime, "index.ts"));
+    visit(join(runtime, "testing.ts"));
+    expect(seen.size).toBeGreaterThanOrEqual(30);
+    expect([...seen].filter((f) => layerOf(f) === "opentelemetry")).toEqual([]);
+    expect([...seen].flatMap((f) => importsOf(f)).filter((spec) => !spec.startsWith(".") && !spec.startsWith("node:"))).not.toContain("@opentelemetry/api");
   });
 
   for (const layer of Object.keys(allowed)) {
@@ -47,6 +72,7 @@ describe("runtime layers", () => {
         for (const spec of importsOf(file)) {
           if (spec.startsWith("node:")) continue;
           if (!spec.startsWith(".")) {
+            if (allowedPackages[layer]?.includes(spec)) continue;
             problems.push(`${relative(runtime, file)} imports package ${spec}`);
             continue;
           }
