@@ -22,6 +22,13 @@ export interface ServerRequest {
   readonly context: ServerContext;
   /** The requests, as `unknown`, pulled one at a time (a unary call's one request too). */
   readonly messages: AsyncIterable<unknown>;
+  /**
+   * How the call ended, once it did: "ok", the status the server sent (also
+   * one decided after the chain, such as INTERNAL for a response that did not
+   * encode or UNKNOWN for a thrown Error), or the reason the client's
+   * departure, the deadline or a shutdown gave. Never rejects.
+   */
+  readonly outcome: Promise<RpcError | "ok">;
 }
 
 /** What the handler answers, as the chain hands it back. */
@@ -53,9 +60,9 @@ export type ServerNext = (request: ServerRequest) => Promise<ServerResponse>;
 export type ServerInterceptor = (next: ServerNext) => ServerNext;
 
 /**
- * Runs `handler` for `call` through `interceptors` (the first outermost):
- * resolves once the status went out, rejects with what the chain threw
- * (the Server turns that into the status, as for a handler without them).
+ * Runs `handler` for `call` through `interceptors` (the first outermost) and
+ * sends the status: what the chain threw becomes it through `statusOf` (the
+ * Server's policy, as for a handler without interceptors). Never rejects.
  */
 export async function dispatchIntercepted(
   call: ServerCall,
@@ -63,19 +70,36 @@ export async function dispatchIntercepted(
   handler: AnyHandler,
   interceptors: readonly ServerInterceptor[],
   report: (cause: unknown) => void,
+  statusOf: (err: unknown) => RpcError,
 ): Promise<void> {
-  let next: ServerNext = (request) => runHandler(call, method, handler, request);
-  for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next);
-  const context = new ServerContext(call);
-  const response = await next({ method, context, messages: requestsOf(call, method) });
-  const single = method.kind === "unary" || method.kind === "client_streaming";
-  if (single) return call.respond(encodeResponse(method, await onlyResponse(response.messages), report));
-  const out = call.outbound();
-  for await (const message of response.messages) {
-    if (out.ended() !== undefined) return; // the client left: nothing more goes out
-    if (!out.write(encodeResponse(method, message, report))) await out.drained();
+  let settle!: (outcome: RpcError | "ok") => void;
+  const outcome = new Promise<RpcError | "ok">((resolve) => (settle = resolve));
+  // The client left, the deadline passed or the server shut down: that is how the call ended.
+  const departed = () => (call.signal.aborted && call.signal.reason instanceof RpcError ? call.signal.reason : undefined);
+  try {
+    let next: ServerNext = (request) => runHandler(call, method, handler, request);
+    for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next);
+    const context = new ServerContext(call);
+    const response = await next({ method, context, messages: requestsOf(call, method), outcome });
+    const single = method.kind === "unary" || method.kind === "client_streaming";
+    if (single) {
+      const frame = encodeResponse(method, await onlyResponse(response.messages), report);
+      settle(departed() ?? "ok");
+      return call.respond(frame);
+    }
+    const out = call.outbound();
+    for await (const message of response.messages) {
+      const gone = out.ended();
+      if (gone !== undefined) return settle(departed() ?? gone); // the client left: nothing more goes out
+      if (!out.write(encodeResponse(method, message, report))) await out.drained();
+    }
+    settle(departed() ?? "ok");
+    call.finish();
+  } catch (err) {
+    const status = statusOf(err);
+    settle(departed() ?? status);
+    call.fail(status);
   }
-  call.finish();
 }
 
 /** The handler itself, as the chain's last step: its arguments on message ports, its result as messages. */

@@ -82,7 +82,8 @@ export class Server {
       const bound = handler.bind(handlers);
       const report = (cause: unknown) => this.#report(cause, method.path);
       const interceptors = this.#behaviour.interceptors ?? [];
-      const run = interceptors.length === 0 ? dispatch : (call: ServerCall, m: AnyMethodDefinition, h: AnyHandler, r: (cause: unknown) => void) => dispatchIntercepted(call, m, h, interceptors, r);
+      const statusOf = (err: unknown) => this.#statusOf(err, method.path);
+      const run = interceptors.length === 0 ? dispatch : (call: ServerCall, m: AnyMethodDefinition, h: AnyHandler, r: (cause: unknown) => void) => dispatchIntercepted(call, m, h, interceptors, r, statusOf);
       methods.push({
         key,
         method,

@@ -201,6 +201,36 @@ describe("a server interceptor", () => {
     download.cancel();
   });
 
+  it("learns how the call ended from req.outcome, also for statuses decided after the chain", async () => {
+    const outcomes: string[] = [];
+    const watch: ServerInterceptor = (next) => async (req) => {
+      void req.outcome.then((o) => outcomes.push(`${req.method.name} ${o === "ok" ? "OK" : Code[o.code]}`));
+      return next(req);
+    };
+    const client = await serve(
+      {
+        unary: (req) => {
+          if (req.id === 1) throw new Error("a bug"); // UNKNOWN on the wire
+          if (req.id === 2) return "not a message" as never; // INTERNAL: the response does not encode
+          return req;
+        },
+        download: async (_req, _tx, ctx) => {
+          ctx.sendHeaders(); // so that the client knows the handler runs
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+        },
+      },
+      watch,
+    );
+    await client.unary(msg({ id: 0 }));
+    await expect(client.unary(msg({ id: 1 }))).rejects.toMatchObject({ code: Code.UNKNOWN });
+    await expect(client.unary(msg({ id: 2 }))).rejects.toMatchObject({ code: Code.INTERNAL });
+    const download = client.download(msg());
+    await download.headers;
+    download.cancel();
+    expect(await eventually(() => outcomes.length === 4)).toBe(true);
+    expect(outcomes).toEqual(["Unary OK", "Unary UNKNOWN", "Unary INTERNAL", "Download CANCELLED"]);
+  });
+
   it("that throws a plain Error gives the client UNKNOWN and onHandlerError the error, never an unhandled rejection", async () => {
     const errors: unknown[] = [];
     const broken: ServerInterceptor = () => async () => {
