@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, RpcError, type Channel, type Server } from "safestub";
 import { addHealth, Health, HealthClient, HealthService, ServingStatus, type HealthCheckResponse } from "safestub/health";
 import type { Receiver } from "safestub";
+import { startChild } from "../helpers/child.js";
 import { sleep } from "../helpers/probe.js";
 
 const opened: { server: Server; channel: Channel }[] = [];
@@ -177,6 +178,25 @@ describe("server.shutdown()", () => {
     // The server no longer takes setStatus: it stays NOT_SERVING.
     health.setStatus("", ServingStatus.SERVING);
     expect(health.status("")).toBe(ServingStatus.NOT_SERVING);
+  });
+
+  it("in its own process: SIGTERM's drain sends NOT_SERVING to a watcher, ends its stream, and the process exits well before the grace", async () => {
+    const child = await startChild("test/helpers/health-server.ts");
+    const channel = createChannel(`http://127.0.0.1:${child.port}`);
+    try {
+      const call = new HealthClient(channel).watch({ service: "app" });
+      expect(await next(call.receiver)).toBe(ServingStatus.SERVING);
+      const exited = new Promise<number | null>((resolve) => child.process.once("exit", (code) => resolve(code)));
+      const started = Date.now();
+      child.process.kill("SIGTERM");
+      expect(await next(call.receiver)).toBe(ServingStatus.NOT_SERVING);
+      expect(await next(call.receiver)).toBe("end");
+      expect(await exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      channel.close();
+      await child.kill();
+    }
   });
 
   it("forceShutdown() also turns every status NOT_SERVING", async () => {
