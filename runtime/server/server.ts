@@ -51,6 +51,9 @@ export class Server {
   readonly #typeNames = new Set<string>();
   /** Calls that can still respond: shutdown ends them with UNAVAILABLE. */
   readonly #live = new Set<ServerCall>();
+  /** Run once, when shutdown() or forceShutdown() begins (see onShutdown). */
+  readonly #onShutdown: (() => void)[] = [];
+  #shuttingDown = false;
 
   /** @internal Use createServer() (or the in-memory transport's createInMemoryServer()). */
   constructor(transport: ServerTransport, behaviour: ServerBehaviour = {}) {
@@ -110,6 +113,7 @@ export class Server {
    * followed by Stop.
    */
   shutdown(options: { graceMs?: number | undefined } = {}): Promise<void> {
+    this.#beginShutdown();
     const graceMs = options.graceMs ?? 5000;
     let backstop: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -125,8 +129,31 @@ export class Server {
 
   /** Ends every call at once (handlers see UNAVAILABLE "server shutting down") and stops serving. */
   forceShutdown(): void {
+    this.#beginShutdown();
     this.#endLiveCalls();
     this.#transport.close();
+  }
+
+  /**
+   * @internal For services the runtime ships (health): `callback` runs once,
+   * synchronously, when shutdown() or forceShutdown() begins, before the
+   * transport stops accepting calls, so the service can still tell its
+   * running calls (health watchers see NOT_SERVING before their stream ends).
+   */
+  onShutdown(callback: () => void): void {
+    this.#onShutdown.push(callback);
+  }
+
+  #beginShutdown(): void {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    for (const callback of this.#onShutdown) {
+      try {
+        callback();
+      } catch (err) {
+        this.#report(err, "shutdown");
+      }
+    }
   }
 
   #track(call: ServerCall): void {

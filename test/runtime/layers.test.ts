@@ -17,11 +17,14 @@ const allowed: Record<string, string[]> = {
   "transport/in-memory": ["core", "stream", "client", "server"],
   // safestub/opentelemetry: interceptors on the neutral layers, and the one place @opentelemetry/api is imported.
   opentelemetry: ["core", "client", "server"],
+  // The services the runtime ships are built like user code, on the neutral layers, never on a transport.
+  health: ["core", "stream", "client", "server"],
 };
 
-/** Packages a layer may import (every other package import is refused). */
+/** Packages a layer may import (every other package import is refused); the health service's ts-proto messages need protobuf's wire format. */
 const allowedPackages: Record<string, string[]> = {
   opentelemetry: ["@opentelemetry/api"],
+  health: ["@bufbuild/protobuf/wire"],
 };
 
 function importsOf(file: string): string[] {
@@ -46,6 +49,7 @@ describe("runtime layers", () => {
     expect(importsOf(join(runtime, "transport/grpc-js/channel.ts"))).toContain("@grpc/grpc-js");
     expect(files.filter((f) => layerOf(f) === "transport/in-memory").length).toBeGreaterThanOrEqual(4);
     expect(importsOf(join(runtime, "opentelemetry/span.ts"))).toContain("@opentelemetry/api");
+    expect(files.filter((f) => layerOf(f) === "health").length).toBeGreaterThanOrEqual(3);
   });
 
   it("only opentelemetry/ imports @opentelemetry, and neither safestub nor safestub/testing reaches it", () => {
