@@ -374,7 +374,7 @@ function decodeAny(bytes: Uint8Array): StatusDetail {
   let value: Uint8Array = new Uint8Array(0);
   fields(bytes, (r, no, wt) => {
     if (no === 1) typeUrl = S(r, wt);
-    else if (no === 2) value = B(r, wt).slice();
+    else if (no === 2) value = Uint8Array.from(B(r, wt)); // a copy, and a plain Uint8Array even when read from a Buffer
     else return false;
     return true;
   });
