@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
  *   tarball, examples, interop with grpc-js.
  */
 /** The handle-level suites: one source, run in memory by the unit tier and over grpc-js by the integration tier. */
-const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test.ts", "test/runtime/server.test.ts", "test/runtime/unary.test.ts", "test/runtime/client-interceptors.test.ts", "test/runtime/server-interceptors.test.ts"];
+const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test.ts", "test/runtime/server.test.ts", "test/runtime/unary.test.ts", "test/runtime/client-interceptors.test.ts", "test/runtime/server-interceptors.test.ts", "test/runtime/rich-errors.test.ts"];
 
 const tiers = {
   unit: [

@@ -8,7 +8,28 @@ export {
   SendAfterCloseError,
   ConcurrentRecvError,
   StreamEndedError,
+  type RpcErrorOptions,
 } from "./core/errors.js";
+export {
+  encodeStatus,
+  decodeStatus,
+  type RpcStatus,
+  type StatusDetail,
+  type StatusDetailInit,
+  type StatusDetailKind,
+  type Duration,
+  type ErrorInfo,
+  type BadRequest,
+  type RetryInfo,
+  type QuotaFailure,
+  type PreconditionFailure,
+  type ResourceInfo,
+  type Help,
+  type LocalizedMessage,
+  type DebugInfo,
+  type RequestInfo,
+  type AnyDetail,
+} from "./core/status-details.js";
 export { type Codec, type TsProtoMessageFns, tsProtoCodec } from "./core/codec.js";
 export {
   type MethodKind,

@@ -17,7 +17,8 @@ export interface OpenCall {
 export interface TransportCallListener {
   onHeaders(headers: () => Metadata): void;
   onMessage(frame: Buffer): void;
-  onStatus(code: Code, details: string, trailers: () => Metadata): void;
+  /** `statusDetails`: a failed call's grpc-status-details-bin, as received (RpcError decodes it when asked). */
+  onStatus(code: Code, details: string, trailers: () => Metadata, statusDetails?: Uint8Array): void;
 }
 
 /** One RPC on a client transport: one write at a time, one read requested at a time. */

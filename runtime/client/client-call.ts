@@ -1,6 +1,6 @@
 import type { ResolvedCall } from "../core/call-options.js";
 import { Code } from "../core/code.js";
-import { RpcError } from "../core/errors.js";
+import { RpcError, withReceivedStatus } from "../core/errors.js";
 import { Metadata } from "../core/metadata.js";
 import type { Inbound, Outbound } from "../stream/ports.js";
 import { Waker } from "../stream/waker.js";
@@ -228,14 +228,14 @@ export class ClientStream implements Inbound, Outbound, TransportCallListener {
     this.#reader.wake();
   }
 
-  onStatus(code: Code, details: string, md: () => Metadata): void {
+  onStatus(code: Code, details: string, md: () => Metadata, statusDetails?: Uint8Array): void {
     if (code === Code.OK) {
       // Nobody may look at the trailers of a successful unary call without an observer: skip converting them.
       const wanted = this.#exposed || this.#options.onTrailers !== undefined;
       this.#finish("ok", wanted ? md() : new Metadata());
     } else {
       const trailers = md();
-      this.#finish(new RpcError(code, details, trailers), trailers);
+      this.#finish(withReceivedStatus(new RpcError(code, details, trailers), statusDetails), trailers);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Code } from "../core/code.js";
-import { RpcError, StreamUsageError } from "../core/errors.js";
+import { RpcError, StreamUsageError, statusDetailsBin } from "../core/errors.js";
 import { Metadata, type MetadataValue } from "../core/metadata.js";
 import type { Inbound, Outbound } from "../stream/ports.js";
 import { Waker } from "../stream/waker.js";
@@ -65,8 +65,12 @@ export abstract class BaseServerCall implements ServerCall {
   protected abstract sendResponse(frame: Buffer, trailers: Metadata): void;
   /** Puts status OK on the wire, after the response stream. */
   protected abstract sendOk(trailers: Metadata): void;
-  /** Puts a failed status on the wire. */
-  protected abstract sendError(status: RpcError, trailers: Metadata): void;
+  /**
+   * Puts a failed status on the wire; `statusDetails`, when the error has
+   * details, is the google.rpc.Status for grpc-status-details-bin (with the
+   * status's own code and message).
+   */
+  protected abstract sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void;
 
   get headersSent(): boolean {
     return this.#headersSent;
@@ -184,7 +188,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   #sendStatus(status: RpcError): void {
     this.#end();
-    this.sendError(status, this.#trailersFor(status));
+    this.sendError(status, this.#trailersFor(status), statusDetailsBin(status));
   }
 
   /** The response side is done: no status or message will go out after this. */

@@ -6,7 +6,7 @@ import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
 import { endedWithSession, http2StreamsOf, responseCutShort, type ClientHttp2StreamLike } from "./internals.js";
 import { nghttp2ResetLimit, ResetBudget, type ResetLimit } from "./reset-budget.js";
-import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { fromGrpcMetadata, statusDetailsOf, toGrpcMetadata } from "./metadata.js";
 import { retryBufferDefault } from "./retry-buffer.js";
 import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
 import { guardStrandedStream } from "./stranded-stream.js";
@@ -104,7 +104,7 @@ export class GrpcClientTransport implements ClientTransport {
         if (--connection.calls === 0 && connection.retired) connection.client.close();
         const code = truth.code;
         const details = this.#impliedTlsAddress === undefined ? truth.details : withTlsHint(this.#impliedTlsAddress, code, truth.details);
-        listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata));
+        listener.onStatus(code, details, () => fromGrpcMetadata(status.metadata), code === Code.OK ? undefined : statusDetailsOf(status.metadata));
       },
     });
     return transportCall;

@@ -1,6 +1,19 @@
 import * as grpc from "@grpc/grpc-js";
 import { Metadata } from "../../core/metadata.js";
 
+/**
+ * The trailer with the google.rpc.Status of a failed call (rich error details). grpc-js neither
+ * sets nor reads it: it passes it through as metadata, base64-decoded. safestub keeps it out of
+ * the Metadata users see (gRPC-Go's isReservedHeader) and hands it to the RpcError instead.
+ */
+export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+
+/** The grpc-status-details-bin of `md`, if any. */
+export function statusDetailsOf(md: grpc.Metadata): Uint8Array | undefined {
+  const value = md.get(STATUS_DETAILS_KEY)[0];
+  return value instanceof Uint8Array ? value : undefined;
+}
+
 /** Converts to grpc-js metadata for the transport. */
 export function toGrpcMetadata(md: Metadata | undefined): grpc.Metadata {
   const out = new grpc.Metadata();

@@ -5,7 +5,7 @@ import type { Metadata } from "../../core/metadata.js";
 import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
-import { fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { watchRequestWire, type RequestFault } from "./request-wire.js";
 import { grpcStatusOf } from "./status.js";
 
@@ -155,8 +155,10 @@ export class GrpcServerCall extends BaseServerCall {
     (this.#call as grpc.ServerWritableStream<Buffer, Buffer>).end(toGrpcMetadata(trailers));
   }
 
-  protected sendError(status: RpcError, trailers: Metadata): void {
-    const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata: toGrpcMetadata(trailers) };
+  protected sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void {
+    const metadata = toGrpcMetadata(trailers);
+    if (statusDetails) metadata.set(STATUS_DETAILS_KEY, Buffer.from(statusDetails));
+    const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata };
     if (this.#respond) this.#respond(grpcStatus);
     else this.#call.emit("error", grpcStatus);
   }

@@ -8,6 +8,8 @@ interface Status {
   readonly code: Code;
   readonly details: string;
   readonly trailers: Metadata;
+  /** The grpc-status-details-bin of a failed status, if the error had details. */
+  readonly statusDetails: Uint8Array | undefined;
 }
 
 interface HeldWrite {
@@ -91,9 +93,10 @@ export class InMemoryClientCall implements TransportCall {
   }
 
   /** The server's status. A failure is reported at once, dropping unread responses (as grpc-js does); OK waits for them. */
-  receiveStatus(code: Code, details: string, trailers: Metadata): void {
+  receiveStatus(code: Code, details: string, trailers: Metadata, statusDetails?: Uint8Array): void {
     if (this.#over || this.#status) return;
-    this.#status = { code, details, trailers: new Metadata(trailers) };
+    // Copied, as every frame is: neither side sees the other's buffer.
+    this.#status = { code, details, trailers: new Metadata(trailers), statusDetails: statusDetails && Uint8Array.from(statusDetails) };
     // The server reads nothing more: later writes are taken and dropped, so no send waits for it.
     this.requests.discard();
     if (code !== Code.OK) this.responses.discard();
@@ -123,7 +126,7 @@ export class InMemoryClientCall implements TransportCall {
     const status = this.#status;
     if (status && this.responses.size === 0) {
       this.#end();
-      queueMicrotask(() => this.#listener.onStatus(status.code, status.details, () => status.trailers));
+      queueMicrotask(() => this.#listener.onStatus(status.code, status.details, () => status.trailers, status.statusDetails));
     }
   }
 

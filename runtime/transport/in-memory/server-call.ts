@@ -57,7 +57,7 @@ export class InMemoryServerCall extends BaseServerCall {
     this.#client.receiveStatus(Code.OK, "OK", trailers);
   }
 
-  protected sendError(status: RpcError, trailers: Metadata): void {
-    this.#client.receiveStatus(status.code, status.details, trailers);
+  protected sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void {
+    this.#client.receiveStatus(status.code, status.details, trailers, statusDetails);
   }
 }
