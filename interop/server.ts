@@ -1,7 +1,10 @@
 // The safestub interop server: `npm run interop:server -- --port=PORT`.
 // Hosts grpc.testing.TestService on 127.0.0.1, in plaintext unless --use_tls=true; UnimplementedService
-// is deliberately not added, so its calls get UNIMPLEMENTED from the transport.
+// is deliberately not added, so its calls get UNIMPLEMENTED from the transport. It also serves
+// grpc.health.v1.Health (the server and TestService SERVING), so a harness can probe it as a
+// Kubernetes probe or grpcurl would; shutdown turns both NOT_SERVING first.
 import { createServer } from "safestub";
+import { addHealth, ServingStatus } from "safestub/health";
 import { TestServiceService } from "../gen/grpc/testing/test_grpc.js";
 import { hostPort, parseFlags, parsePort, runProgram } from "./flags.js";
 import { testServiceHandlers } from "./safestub/test-service.js";
@@ -16,6 +19,7 @@ runProgram(async () => {
 
   const server = createServer({ credentials, onHandlerError: (err, method) => console.error(`${method}: handler failed:`, err) });
   server.add(TestServiceService, testServiceHandlers);
+  addHealth(server).setStatus(TestServiceService.typeName, ServingStatus.SERVING);
   const bound = await server.listen(hostPort(host, port));
   serveUntilSignalled(`listening on ${host}:${bound}`, () => server.shutdown({ graceMs: 5000 }));
 });

@@ -7,7 +7,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChannel } from "safestub";
+import { Code, createChannel } from "safestub";
+import { HealthClient, ServingStatus } from "safestub/health";
 import { PayloadType, type StreamingOutputCallRequest } from "../gen/grpc/testing/messages.js";
 import { TestServiceClient } from "../gen/grpc/testing/test_grpc.js";
 import { CASE_NAMES } from "../interop/spec.js";
@@ -137,6 +138,18 @@ describe("interop programs", () => {
       const sizes: number[] = [];
       for await (const response of call.receiver) sizes.push(response.payload?.body.length ?? -1);
       expect(sizes).toEqual([3, 1, 2]);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it("the safestub server answers health checks: the server and TestService SERVING, an unknown service NOT_FOUND", async () => {
+    const channel = createChannel(`http://127.0.0.1:${servers.safestub!.port}`);
+    try {
+      const health = new HealthClient(channel);
+      expect((await health.check({ service: "" })).status).toBe(ServingStatus.SERVING);
+      expect((await health.check({ service: "grpc.testing.TestService" })).status).toBe(ServingStatus.SERVING);
+      await expect(health.check({ service: "grpc.testing.Nope" })).rejects.toMatchObject({ code: Code.NOT_FOUND });
     } finally {
       channel.close();
     }
