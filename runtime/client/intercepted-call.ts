@@ -9,7 +9,7 @@ import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import { Metadata } from "../core/metadata.js";
 import type { AnyMethodDefinition } from "../core/method.js";
-import { MessageSlot, PulledInbound } from "../stream/message-ports.js";
+import { MessageSlot, OneMessage, PulledInbound } from "../stream/message-ports.js";
 import type { Inbound, Outbound } from "../stream/ports.js";
 import type { Channel } from "./channel.js";
 import type { ClientStream } from "./client-call.js";
@@ -22,13 +22,45 @@ export function transportNext(channel: Channel, observers: Pick<ResolvedCall, "o
     const single = method.kind === "unary" || method.kind === "client_streaming";
     const options: ResolvedCall = { metadata: request.metadata, deadline: request.deadline, signal: request.signal, onHeaders: observers.onHeaders, onTrailers: observers.onTrailers };
     const stream = channel.startCall(method.path, options, single ? "single" : "stream", true);
-    void pumpRequests(request.messages, stream, method);
+    if (method.kind === "unary" || method.kind === "server_streaming") void sendOnlyRequest(request.messages, stream, method);
+    else void pumpRequests(request.messages, stream, method);
     const headers = await stream.headers;
     const outcome = stream.ended();
     // Ended before any headers came (a trailers-only error, a refused start): that is next()'s failure.
     if (outcome instanceof RpcError && !stream.receivedHeaders) throw outcome;
     return { headers, messages: responsesOf(stream, method), trailers: stream.trailers, outcome: stream.done };
   };
+}
+
+/**
+ * The one request of a unary or server-streaming call, written with the
+ * half-close in the same turn (as without interceptors: the server runs a
+ * unary handler only once the request stream ended, so a separate half-close
+ * after the write's callback would cost a round of the event loop per call).
+ */
+async function sendOnlyRequest(messages: AsyncIterable<unknown>, stream: ClientStream, method: AnyMethodDefinition): Promise<void> {
+  // The caller's own request, passed on unchanged by the interceptors: no iteration needed.
+  if (messages instanceof OneMessage) {
+    try {
+      stream.sendOnly(encodeMessage(method.requestCodec, messages.message, "the request", false, method.path));
+    } catch (err) {
+      stream.endWith(interceptorFailure(err));
+    }
+    return;
+  }
+  const source = messages[Symbol.asyncIterator]();
+  try {
+    const first = await source.next();
+    if (first.done) throw new RpcError(Code.INTERNAL, `no request message for ${method.kind} method ${method.path}`);
+    const second = await source.next();
+    if (!second.done) {
+      void source.return?.()?.catch(() => {});
+      throw new RpcError(Code.INTERNAL, `more than one request message for ${method.kind} method ${method.path}`);
+    }
+    if (stream.ended() === undefined) stream.sendOnly(encodeMessage(method.requestCodec, first.value, "the request", false, method.path));
+  } catch (err) {
+    stream.endWith(interceptorFailure(err));
+  }
 }
 
 /** Encodes and writes the requests the chain hands down, one at a time, and half-closes after the last. */

@@ -121,6 +121,11 @@ export abstract class BaseServerCall implements ServerCall {
     this.#sendStatus(reason);
   }
 
+  /** Whether the status went out or the call was cancelled: a later cancel is ignored (check it before building one). */
+  protected get settled(): boolean {
+    return this.#responded || this.signal.aborted;
+  }
+
   /** The call is over for the handler: its signal aborts with `reason` (ignored once the call ended). */
   protected cancel(reason: RpcError): void {
     if (this.#responded || this.signal.aborted) return;

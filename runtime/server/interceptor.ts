@@ -6,7 +6,7 @@ import { decodeMessage } from "../core/codec.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import type { AnyMethodDefinition } from "../core/method.js";
-import { MessageSlot, PulledInbound } from "../stream/message-ports.js";
+import { MessageSlot, OneAnswer, OneMessage, PulledInbound } from "../stream/message-ports.js";
 import type { Inbound } from "../stream/ports.js";
 import { Receiver } from "../stream/receiver.js";
 import { Sender } from "../stream/sender.js";
@@ -182,33 +182,21 @@ function inboundOver(messages: AsyncIterable<unknown>): Inbound<unknown> {
 
 /** The one response of a handler started now: what it returns, or throws, comes out of the iteration. */
 function answered(run: () => Promise<unknown>): ServerResponse {
-  const result = run();
-  result.catch(() => {}); // reported through the iteration, which the dispatcher always runs
-  return {
-    messages: {
-      async *[Symbol.asyncIterator]() {
-        yield await result;
-      },
-    },
-  };
+  return { messages: new OneAnswer(run()) };
 }
 
 function once(message: unknown): ServerResponse {
-  return {
-    messages: {
-      async *[Symbol.asyncIterator]() {
-        yield message;
-      },
-    },
-  };
+  return { messages: new OneMessage(message) };
 }
 
 async function firstOf(messages: AsyncIterable<unknown>): Promise<unknown> {
+  if (messages instanceof OneMessage) return messages.message; // passed on unchanged: no iteration
   for await (const message of messages) return message;
   throw new RpcError(Code.INTERNAL, "no request message");
 }
 
 async function onlyResponse(messages: AsyncIterable<unknown>): Promise<unknown> {
+  if (messages instanceof OneAnswer) return messages.answer; // passed on unchanged: no iteration
   let response: { message: unknown } | undefined;
   for await (const message of messages) {
     if (response !== undefined) throw new RpcError(Code.INTERNAL, "the server answered more than one response message", undefined);

@@ -173,3 +173,52 @@ export class PulledInbound implements Inbound<unknown> {
     if (callback) queueMicrotask(callback);
   }
 }
+
+/**
+ * One message as an async iterable, iterable again and again (a retrying
+ * client interceptor sends a unary request twice). The runtime reads
+ * `message` directly when the chain passed the iterable on unchanged.
+ */
+export class OneMessage implements AsyncIterable<unknown> {
+  readonly message: unknown;
+
+  constructor(message: unknown) {
+    this.message = message;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    let taken = false;
+    return {
+      next: () => {
+        if (taken) return Promise.resolve({ done: true, value: undefined });
+        taken = true;
+        return Promise.resolve({ done: false, value: this.message });
+      },
+    };
+  }
+}
+
+/**
+ * The one message a promise will give (a unary handler's answer), as an async
+ * iterable: it yields the value, or throws what the promise rejected with. The
+ * runtime awaits `answer` directly when the chain passed it on unchanged.
+ */
+export class OneAnswer implements AsyncIterable<unknown> {
+  readonly answer: Promise<unknown>;
+
+  constructor(answer: Promise<unknown>) {
+    this.answer = answer;
+    answer.catch(() => {}); // reported through the iteration (or `answer`), which the runtime always reads
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    let taken = false;
+    return {
+      next: async () => {
+        if (taken) return { done: true, value: undefined };
+        taken = true;
+        return { done: false, value: await this.answer };
+      },
+    };
+  }
+}

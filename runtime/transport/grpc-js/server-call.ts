@@ -66,7 +66,11 @@ export class GrpcServerCall extends BaseServerCall {
     watchRequestWire(call, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
-    (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => this.cancel(this.#clientLeft()));
+    // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
+    // the error (a stack trace each) only for a call that really was cut short.
+    (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => {
+      if (!this.settled) this.cancel(this.#clientLeft());
+    });
     if (call.cancelled) this.cancel(this.#clientLeft());
   }
 
