@@ -2,7 +2,7 @@
 // grpc-js on loopback in the integration tier): what an interceptor can do, and that the handler's
 // Sender and Receiver keep their rules whatever it does.
 import { afterEach, describe, expect, it } from "vitest";
-import { Code, ConcurrentSendError, RpcError, type Channel, type Server, type ServerInterceptor, type ServerResponse } from "safestub";
+import { Code, ConcurrentSendError, RpcError, type Channel, type Metadata, type Server, type ServerInterceptor, type ServerResponse } from "safestub";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
 import { roundTripOneOfEach } from "../helpers/one-of-each.js";
@@ -126,6 +126,7 @@ describe("a server interceptor", () => {
           try {
             yield* res.messages;
           } catch (err) {
+            if (!req.context.headersSent) req.context.setHeader("x-failed-header", "yes");
             req.context.setTrailer("x-failed", "yes");
             if (err instanceof Error && err.message === "db down") throw new RpcError(Code.UNAVAILABLE, "try later");
             throw err;
@@ -145,12 +146,14 @@ describe("a server interceptor", () => {
       },
       mapErrors,
     );
-    const unary = await client.unary(msg()).then(
+    let headers: Metadata | undefined;
+    const unary = await client.unary(msg(), { onHeaders: (md) => (headers = md) }).then(
       () => undefined,
       (e: unknown) => e as RpcError,
     );
     expect(unary).toMatchObject({ code: Code.UNAVAILABLE, details: "try later" });
     expect(unary!.metadata.get("x-failed")).toBe("yes");
+    expect(headers?.get("x-failed-header")).toBe("yes");
     const download = client.download(msg());
     expect((await download.receiver.recv())?.id).toBe(1);
     await expect(download.receiver.recv()).rejects.toMatchObject({ code: Code.UNAVAILABLE });
