@@ -28,6 +28,8 @@ export interface MethodView {
   doc: string;
   /** The `FooService.methods` entry, e.g. `unaryMethod<Req, Res>("/pkg.Foo/Get", Req, Res)`. */
   definition: string;
+  /** Its type, spelled out, e.g. `MethodDefinition<Req, Res, "unary">` (see ServiceView.serviceType). */
+  definitionType: string;
   /** The client method's parameter list: the request only when the client sends exactly one. */
   clientParams: string;
   /** What the client method returns, e.g. `Promise<Res>` or `BidiStreamingCall<Req, Res>`. */
@@ -47,6 +49,11 @@ export interface ServiceView {
   typeName: string;
   /** `export const FooService`, as a token so protoplugin knows the name. */
   serviceConstDecl: string;
+  /**
+   * The const's type, spelled out: with target=js+dts, protoplugin writes the
+   * .d.ts without resolving imports, so an inferred type would come out `any`.
+   */
+  serviceType: string;
   clientClassDecl: string;
   handlersIfaceDecl: string;
   /** Runtime names the client class itself (not its methods) uses. */
@@ -119,6 +126,7 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
       name,
       doc: t.tok(f.jsDoc(m, "  ")),
       definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
+      definitionType: `${runtimeType("MethodDefinition")}<${req}, ${res}, "${m.methodKind}">`,
       clientParams: shape.oneRequest ? `request: ${req}, ${callOptions}` : callOptions,
       // A call the client streams requests into is typed by both messages; one with a single request only by the response.
       clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${req}, ${res}>`,
@@ -131,18 +139,21 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
   const serviceView = (service: DescService): ServiceView => {
     const names = methodNames(service.methods);
     const serviceConst = `${service.name}Service`;
+    const methods = service.methods.map((m, i) => methodView(m, names[i]!, serviceConst));
+    const methodTypes = methods.map((m) => `readonly ${m.name}: ${m.definitionType}; `).join("");
     return {
       doc: t.tok(f.jsDoc(service)),
       clientDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Client calls ${service.typeName} over a Channel. Any number of clients and parallel calls may share one Channel; the client never closes it.`))),
       handlersDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Handlers is what a server implements for ${service.typeName}; pass it to \`server.add(${service.name}Service, handlers)\`.`))),
       typeName: service.typeName,
       serviceConstDecl: t.tok(f.export("const", serviceConst)),
+      serviceType: `{ readonly typeName: "${service.typeName}"; readonly methods: { ${methodTypes}} }`,
       clientClassDecl: t.tok(f.export("class", `${service.name}Client`)),
       handlersIfaceDecl: t.tok(f.export("interface", `${service.name}Handlers`)),
       CallInvoker: runtimeValue("CallInvoker"),
       Channel: runtimeType("Channel"),
       CallOptions,
-      methods: service.methods.map((m, i) => methodView(m, names[i]!, serviceConst)),
+      methods,
     };
   };
 

@@ -3,7 +3,7 @@
 // layer stays off the transports (test/runtime/layers.test.ts) and the package needs no import
 // of itself.
 export { tsProtoCodec } from "../core/codec.js";
-export { unaryMethod, serverStreamingMethod, clientStreamingMethod, bidiStreamingMethod } from "../core/method.js";
+export { unaryMethod, serverStreamingMethod, clientStreamingMethod, bidiStreamingMethod, type MethodDefinition } from "../core/method.js";
 export type { CallOptions } from "../core/call-options.js";
 export { Channel } from "../client/channel.js";
 export type { ServerStreamingCall, ClientStreamingCall, BidiStreamingCall } from "../client/calls.js";

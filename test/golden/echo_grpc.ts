@@ -2,7 +2,7 @@
 // @generated from file echo.proto (package multiplex, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { EchoRequest, EchoResponse } from "./echo.js";
 
@@ -11,7 +11,7 @@ import { EchoRequest, EchoResponse } from "./echo.js";
  *
  * @generated from service multiplex.Echo
  */
-export const EchoService = {
+export const EchoService: { readonly typeName: "multiplex.Echo"; readonly methods: { readonly unaryEcho: MethodDefinition<EchoRequest, EchoResponse, "unary">; readonly bidiEcho: MethodDefinition<EchoRequest, EchoResponse, "bidi_streaming">; } } = {
   typeName: "multiplex.Echo",
   methods: {
     unaryEcho: unaryMethod<EchoRequest, EchoResponse>("/multiplex.Echo/UnaryEcho", tsProtoCodec(EchoRequest), tsProtoCodec(EchoResponse)),

@@ -2,7 +2,7 @@
 // @generated from file helloworld.proto (package helloworld, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
 import { CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { HelloReply, HelloRequest } from "./helloworld.js";
 
@@ -11,7 +11,7 @@ import { HelloReply, HelloRequest } from "./helloworld.js";
  *
  * @generated from service helloworld.Greeter
  */
-export const GreeterService = {
+export const GreeterService: { readonly typeName: "helloworld.Greeter"; readonly methods: { readonly sayHello: MethodDefinition<HelloRequest, HelloReply, "unary">; } } = {
   typeName: "helloworld.Greeter",
   methods: {
     sayHello: unaryMethod<HelloRequest, HelloReply>("/helloworld.Greeter/SayHello", tsProtoCodec(HelloRequest), tsProtoCodec(HelloReply)),

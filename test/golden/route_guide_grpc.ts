@@ -2,7 +2,7 @@
 // @generated from file route_guide.proto (package routeguide, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guide.js";
 
@@ -11,7 +11,7 @@ import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guid
  *
  * @generated from service routeguide.RouteGuide
  */
-export const RouteGuideService = {
+export const RouteGuideService: { readonly typeName: "routeguide.RouteGuide"; readonly methods: { readonly getFeature: MethodDefinition<Point, Feature, "unary">; readonly listFeatures: MethodDefinition<Rectangle, Feature, "server_streaming">; readonly recordRoute: MethodDefinition<Point, RouteSummary, "client_streaming">; readonly routeChat: MethodDefinition<RouteNote, RouteNote, "bidi_streaming">; } } = {
   typeName: "routeguide.RouteGuide",
   methods: {
     getFeature: unaryMethod<Point, Feature>("/routeguide.RouteGuide/GetFeature", tsProtoCodec(Point), tsProtoCodec(Feature)),

@@ -26,7 +26,11 @@ describe("options", () => {
     const out = generate("target=js+dts,import_extension=js");
     expect([...out.keys()].sort()).toEqual(["edge/nested/v1/nested_grpc.d.ts", "edge/nested/v1/nested_grpc.js"]);
     expect(out.get("edge/nested/v1/nested_grpc.js")).toContain("export class NamesClient");
-    expect(out.get("edge/nested/v1/nested_grpc.d.ts")).toMatch(/getThing\(request: Thing, options\?: CallOptions\): Promise<Thing>;/);
+    const dts = out.get("edge/nested/v1/nested_grpc.d.ts")!;
+    expect(dts).toMatch(/getThing\(request: Thing, options\?: CallOptions\): Promise<Thing>;/);
+    // protoplugin writes the .d.ts without resolving imports: every exported type must be spelled out, never `any`.
+    expect(dts).toMatch(/readonly getThing: MethodDefinition<Thing, Thing, "unary">;/);
+    expect(dts).not.toMatch(/\bany\b/);
     // A later run in the same process is not affected (protoplugin's plugin object keeps state; ours does not).
     expect([...generate("").keys()]).toEqual(["edge/nested/v1/nested_grpc.ts"]);
   });

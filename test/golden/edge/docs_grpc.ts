@@ -4,7 +4,7 @@
 // @generated from file edge/docs.proto (package edge.docs, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./docs.js";
 
@@ -13,7 +13,7 @@ import { Req, Res } from "./docs.js";
  *
  * @generated from service edge.docs.Empty
  */
-export const EmptyService = {
+export const EmptyService: { readonly typeName: "edge.docs.Empty"; readonly methods: { } } = {
   typeName: "edge.docs.Empty",
   methods: {},
 } as const;
@@ -37,7 +37,7 @@ export interface EmptyHandlers {}
  * @generated from service edge.docs.Old
  * @deprecated
  */
-export const OldService = {
+export const OldService: { readonly typeName: "edge.docs.Old"; readonly methods: { readonly fetch: MethodDefinition<Req, Res, "unary">; readonly plain: MethodDefinition<Req, Res, "unary">; } } = {
   typeName: "edge.docs.Old",
   methods: {
     fetch: unaryMethod<Req, Res>("/edge.docs.Old/Fetch", tsProtoCodec(Req), tsProtoCodec(Res)),
@@ -105,7 +105,7 @@ export interface OldHandlers {
  *
  * @generated from service edge.docs.Current
  */
-export const CurrentService = {
+export const CurrentService: { readonly typeName: "edge.docs.Current"; readonly methods: { readonly get: MethodDefinition<Req, Res, "unary">; readonly legacy: MethodDefinition<Req, Res, "bidi_streaming">; } } = {
   typeName: "edge.docs.Current",
   methods: {
     get: unaryMethod<Req, Res>("/edge.docs.Current/Get", tsProtoCodec(Req), tsProtoCodec(Res)),

@@ -5,7 +5,7 @@
 // @generated from file edge/globals.proto (package edge.globals, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Error, Map, Object, Promise as Promise$1 } from "./globals_types.js";
 import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as Channel$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, FooService as FooService$1, options, request, ServerStreamingCall as ServerStreamingCall$1, UnaryHandler as UnaryHandler$1, unaryMethod as unaryMethod$1 } from "./globals.js";
@@ -13,7 +13,7 @@ import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as 
 /**
  * @generated from service edge.globals.Object
  */
-export const ObjectService = {
+export const ObjectService: { readonly typeName: "edge.globals.Object"; readonly methods: { readonly get: MethodDefinition<Object, Error, "unary">; } } = {
   typeName: "edge.globals.Object",
   methods: {
     get: unaryMethod<Object, Error>("/edge.globals.Object/Get", tsProtoCodec(Object), tsProtoCodec(Error)),
@@ -51,7 +51,7 @@ export interface ObjectHandlers {
 /**
  * @generated from service edge.globals.Promise
  */
-export const PromiseService = {
+export const PromiseService: { readonly typeName: "edge.globals.Promise"; readonly methods: { readonly make: MethodDefinition<Promise$1, Promise$1, "unary">; readonly stream: MethodDefinition<Map, Promise$1, "server_streaming">; readonly collect: MethodDefinition<Promise$1, Promise$1, "client_streaming">; } } = {
   typeName: "edge.globals.Promise",
   methods: {
     make: unaryMethod<Promise$1, Promise$1>("/edge.globals.Promise/Make", tsProtoCodec(Promise$1), tsProtoCodec(Promise$1)),
@@ -115,7 +115,7 @@ export interface PromiseHandlers {
  *
  * @generated from service edge.globals.Foo
  */
-export const FooService = {
+export const FooService: { readonly typeName: "edge.globals.Foo"; readonly methods: { readonly client: MethodDefinition<FooClient$1, FooService$1, "unary">; readonly handlers: MethodDefinition<FooHandlers$1, Channel$1, "unary">; readonly options: MethodDefinition<CallOptions$1, CallInvoker$1, "unary">; readonly unary: MethodDefinition<unaryMethod$1, UnaryHandler$1, "unary">; readonly streaming: MethodDefinition<Promise$1, ServerStreamingCall$1, "server_streaming">; readonly params: MethodDefinition<request, options, "unary">; } } = {
   typeName: "edge.globals.Foo",
   methods: {
     client: unaryMethod<FooClient$1, FooService$1>("/edge.globals.Foo/Client", tsProtoCodec(FooClient$1), tsProtoCodec(FooService$1)),

@@ -4,14 +4,14 @@
 // @generated from file edge/packageless.proto (syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { CallInvoker, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { PlainRequest, PlainResponse } from "./packageless.js";
 
 /**
  * @generated from service Plain
  */
-export const PlainService = {
+export const PlainService: { readonly typeName: "Plain"; readonly methods: { readonly ask: MethodDefinition<PlainRequest, PlainResponse, "unary">; readonly watch: MethodDefinition<PlainRequest, PlainResponse, "server_streaming">; } } = {
   typeName: "Plain",
   methods: {
     ask: unaryMethod<PlainRequest, PlainResponse>("/Plain/Ask", tsProtoCodec(PlainRequest), tsProtoCodec(PlainResponse)),

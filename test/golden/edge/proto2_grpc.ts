@@ -4,14 +4,14 @@
 // @generated from file edge/proto2.proto (package edge.proto2, syntax proto2)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, UnaryHandler } from "safestub";
 import { CallInvoker, clientStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Answer, Query } from "./proto2.js";
 
 /**
  * @generated from service edge.proto2.Legacy
  */
-export const LegacyService = {
+export const LegacyService: { readonly typeName: "edge.proto2.Legacy"; readonly methods: { readonly search: MethodDefinition<Query, Answer, "unary">; readonly upload: MethodDefinition<Query, Answer, "client_streaming">; } } = {
   typeName: "edge.proto2.Legacy",
   methods: {
     search: unaryMethod<Query, Answer>("/edge.proto2.Legacy/Search", tsProtoCodec(Query), tsProtoCodec(Answer)),

@@ -5,14 +5,14 @@
 // @generated from file edge/reserved.proto (package edge.reserved, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./reserved.js";
 
 /**
  * @generated from service edge.reserved.Reserved
  */
-export const ReservedService = {
+export const ReservedService: { readonly typeName: "edge.reserved.Reserved"; readonly methods: { readonly constructor$: MethodDefinition<Req, Res, "unary">; readonly then$: MethodDefinition<Req, Res, "unary">; readonly then$2: MethodDefinition<Req, Res, "server_streaming">; readonly toString$: MethodDefinition<Req, Res, "unary">; readonly toString$2: MethodDefinition<Req, Res, "unary">; readonly proto: MethodDefinition<Req, Res, "unary">; readonly hasOwnProperty$: MethodDefinition<Req, Res, "unary">; readonly valueOf$: MethodDefinition<Req, Res, "unary">; readonly delete: MethodDefinition<Req, Res, "unary">; readonly new: MethodDefinition<Req, Res, "unary">; readonly class: MethodDefinition<Req, Res, "unary">; readonly function: MethodDefinition<Req, Res, "unary">; readonly static: MethodDefinition<Req, Res, "unary">; readonly get: MethodDefinition<Req, Res, "unary">; readonly set: MethodDefinition<Req, Res, "unary">; readonly async: MethodDefinition<Req, Res, "unary">; readonly await: MethodDefinition<Req, Res, "unary">; readonly readonly: MethodDefinition<Req, Res, "unary">; readonly private: MethodDefinition<Req, Res, "client_streaming">; readonly declare: MethodDefinition<Req, Res, "bidi_streaming">; readonly prototype: MethodDefinition<Req, Res, "unary">; readonly _: MethodDefinition<Req, Res, "unary">; readonly _1st: MethodDefinition<Req, Res, "unary">; } } = {
   typeName: "edge.reserved.Reserved",
   methods: {
     constructor$: unaryMethod<Req, Res>("/edge.reserved.Reserved/constructor", tsProtoCodec(Req), tsProtoCodec(Res)),
@@ -316,7 +316,7 @@ export interface ReservedHandlers {
  *
  * @generated from service edge.reserved.Collide
  */
-export const CollideService = {
+export const CollideService: { readonly typeName: "edge.reserved.Collide"; readonly methods: { readonly getUser: MethodDefinition<Req, Res, "unary">; readonly getUser$2: MethodDefinition<Req, Res, "unary">; readonly getUser$3: MethodDefinition<Req, Res, "server_streaming">; readonly getUser$4: MethodDefinition<Req, Res, "client_streaming">; readonly getAPIValue: MethodDefinition<Req, Res, "unary">; readonly getAPIValue$2: MethodDefinition<Req, Res, "unary">; readonly httpGet: MethodDefinition<Req, Res, "unary">; } } = {
   typeName: "edge.reserved.Collide",
   methods: {
     getUser: unaryMethod<Req, Res>("/edge.reserved.Collide/GetUser", tsProtoCodec(Req), tsProtoCodec(Res)),

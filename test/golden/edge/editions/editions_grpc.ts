@@ -5,14 +5,14 @@
 // option features.field_presence = IMPLICIT;
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Ping, Pong } from "./editions.js";
 
 /**
  * @generated from service edge.editions.Editions
  */
-export const EditionsService = {
+export const EditionsService: { readonly typeName: "edge.editions.Editions"; readonly methods: { readonly send: MethodDefinition<Ping, Pong, "unary">; readonly chat: MethodDefinition<Ping, Pong, "bidi_streaming">; } } = {
   typeName: "edge.editions.Editions",
   methods: {
     send: unaryMethod<Ping, Pong>("/edge.editions.Editions/Send", tsProtoCodec(Ping), tsProtoCodec(Pong)),

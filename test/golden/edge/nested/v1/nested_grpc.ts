@@ -5,7 +5,7 @@
 // @generated from file edge/nested/v1/nested.proto (package edge.nested.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { DateMessage, fooBar, FooBar, FunctionMessage, Outer, Outer_Date, Outer_InnerThing, Outer_InnerThing_xY, snakeCaseMsg, Thing } from "../../other/things.js";
 import { Local_Date, Local_Inner } from "./nested.js";
@@ -19,7 +19,7 @@ import { Struct } from "../../../google/protobuf/struct.js";
  *
  * @generated from service edge.nested.v1.Names
  */
-export const NamesService = {
+export const NamesService: { readonly typeName: "edge.nested.v1.Names"; readonly methods: { readonly getThing: MethodDefinition<Thing, Thing, "unary">; readonly snake: MethodDefinition<snakeCaseMsg, fooBar, "unary">; readonly fooBar: MethodDefinition<FooBar, FooBar, "unary">; readonly dates: MethodDefinition<DateMessage, Outer_Date, "unary">; readonly functions: MethodDefinition<FunctionMessage, Outer_InnerThing_xY, "server_streaming">; readonly nested: MethodDefinition<Outer_InnerThing, Outer, "client_streaming">; readonly localNested: MethodDefinition<Local_Inner, Local_Date, "bidi_streaming">; } } = {
   typeName: "edge.nested.v1.Names",
   methods: {
     getThing: unaryMethod<Thing, Thing>("/edge.nested.v1.Names/GetThing", tsProtoCodec(Thing), tsProtoCodec(Thing)),
@@ -131,7 +131,7 @@ export interface NamesHandlers {
  *
  * @generated from service edge.nested.v1.WellKnown
  */
-export const WellKnownService = {
+export const WellKnownService: { readonly typeName: "edge.nested.v1.WellKnown"; readonly methods: { readonly ping: MethodDefinition<Empty, Empty, "unary">; readonly now: MethodDefinition<Empty, Timestamp, "unary">; readonly echo: MethodDefinition<StringValue, Struct, "unary">; } } = {
   typeName: "edge.nested.v1.WellKnown",
   methods: {
     ping: unaryMethod<Empty, Empty>("/edge.nested.v1.WellKnown/Ping", tsProtoCodec(Empty), tsProtoCodec(Empty)),

@@ -8,7 +8,7 @@
 // @generated from file grpc/health/v1/health.proto (package grpc.health.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "../../../../runtime.js";
+import type { CallOptions, Channel, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "../../../../runtime.js";
 import { CallInvoker, serverStreamingMethod, tsProtoCodec, unaryMethod } from "../../../../runtime.js";
 import { HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse } from "./health.js";
 
@@ -17,7 +17,7 @@ import { HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListR
  *
  * @generated from service grpc.health.v1.Health
  */
-export const HealthService = {
+export const HealthService: { readonly typeName: "grpc.health.v1.Health"; readonly methods: { readonly check: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "unary">; readonly list: MethodDefinition<HealthListRequest, HealthListResponse, "unary">; readonly watch: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "server_streaming">; } } = {
   typeName: "grpc.health.v1.Health",
   methods: {
     check: unaryMethod<HealthCheckRequest, HealthCheckResponse>("/grpc.health.v1.Health/Check", tsProtoCodec(HealthCheckRequest), tsProtoCodec(HealthCheckResponse)),
