@@ -151,7 +151,7 @@ export class InterceptedStream implements Outbound<unknown>, Inbound<unknown> {
     this.#untrack = channel.track(this);
     if (options.signal?.aborted) this.cancel(options.signal.reason);
     else options.signal?.addEventListener("abort", this.#onAbort, { once: true });
-    const request: ClientRequest = { method, metadata: options.metadata ?? new Metadata(), deadline: options.deadline, signal: this.#abort.signal, messages: this.#requests.messages };
+    const request: ClientRequest = { method, target: channel.address, metadata: options.metadata ?? new Metadata(), deadline: options.deadline, signal: this.#abort.signal, messages: this.#requests.messages };
     new Promise<ClientResponse>((resolve) => resolve(chain(request))).then(
       (response) => this.#started(response),
       (err: unknown) => this.#finish(interceptorFailure(err), new Metadata()),

@@ -126,7 +126,7 @@ export class CallInvoker {
       // than the rest of the chain); a call the Channel closes fails through `ended`, its transport
       // call through the Channel itself.
       const signal = resolved.signal ?? NEVER_ABORTED;
-      const response = await this.#chain(resolved, interceptors)({ method, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal, messages: new OneMessage(request) });
+      const response = await this.#chain(resolved, interceptors)({ method, target: this.#channel.address, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal, messages: new OneMessage(request) });
       let reply: { message: unknown } | undefined;
       for await (const message of response.messages) {
         if (reply !== undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent more than one response message");

@@ -13,6 +13,8 @@ import type { AnyMethodDefinition } from "./method.js";
 export interface ClientRequest {
   /** The rpc: path, kind, name and codecs. */
   readonly method: AnyMethodDefinition;
+  /** The address the call's Channel was created with (`http://host:port`, `dns:///name:443`, "in-memory"). */
+  readonly target: string;
   /** Request headers: change them, or pass a new request with others. */
   readonly metadata: Metadata;
   /** The deadline in ms since the epoch, if any. */

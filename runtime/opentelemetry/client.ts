@@ -1,4 +1,4 @@
-import { SpanKind, context } from "@opentelemetry/api";
+import { SpanKind, context, type Attributes } from "@opentelemetry/api";
 import { interceptorFailure, type ClientInterceptor, type ClientResponse } from "../core/interceptor.js";
 import type { RpcError } from "../core/errors.js";
 import { RpcSpan, metadataSetter, observed, propagatorOf, tracerOf, type StreamEnd, type TracingOptions } from "./span.js";
@@ -14,7 +14,7 @@ export function clientTracing(options: TracingOptions = {}): ClientInterceptor {
   const tracer = tracerOf(options);
   const propagator = propagatorOf(options);
   return (next) => async (req) => {
-    const call = new RpcSpan(tracer, req.method.path, SpanKind.CLIENT, context.active(), () => true);
+    const call = new RpcSpan(tracer, req.method.path, SpanKind.CLIENT, context.active(), () => true, serverAttributes(req.target));
     propagator.inject(call.context, req.metadata, metadataSetter);
     let res: ClientResponse;
     try {
@@ -37,4 +37,16 @@ export function clientTracing(options: TracingOptions = {}): ClientInterceptor {
     };
     return { ...res, messages: observed(res.messages, call.context, () => call.message("RECEIVED"), ended) };
   };
+}
+
+/**
+ * `server.address` and `server.port` from a Channel's address: "http://host:port", "https://host"
+ * (443), "host:port", "dns:///host:port"; none for lists of backends ("ipv4:a,b"), unix sockets or
+ * "in-memory".
+ */
+export function serverAttributes(target: string): Attributes {
+  const https = /^https:\/\/([^/:]+|\[[^\]]+\])\/?$/.exec(target);
+  if (https) return { "server.address": https[1]!.replace(/^\[|\]$/g, ""), "server.port": 443 };
+  const m = /^(?:https?:\/\/|dns:(?:\/\/[^/]*)?\/)?(\[[^\]]+\]|[^/:,\[\]]+):(\d+)\/?$/.exec(target);
+  return m ? { "server.address": m[1]!.replace(/^\[|\]$/g, ""), "server.port": Number(m[2]) } : {};
 }

@@ -108,7 +108,7 @@ async function onePerSide(okMethod?: string): Promise<{ client: ReadableSpan; se
   expect(s!.parentSpanContext?.isRemote).toBe(true);
   if (okMethod !== undefined) {
     expect([c!.name, s!.name]).toEqual([`${SERVICE}/${okMethod}`, `${SERVICE}/${okMethod}`]);
-    expect(c!.attributes).toEqual(rpcAttributes(okMethod, Code.OK));
+    expect(c!.attributes).toEqual(clientAttributes(okMethod, Code.OK));
     expect(s!.attributes).toEqual(serverAttributes(okMethod, Code.OK));
     expect([c!.status.code, s!.status.code]).toEqual([SpanStatusCode.UNSET, SpanStatusCode.UNSET]);
   }
@@ -121,6 +121,8 @@ const messages = (span: ReadableSpan): string[] =>
 const exceptions = (span: ReadableSpan) => span.events.filter((e) => e.name === "exception").map((e) => e.attributes);
 
 const rpcAttributes = (method: string, code: Code) => ({ "rpc.system": "grpc", "rpc.service": SERVICE, "rpc.method": method, "rpc.grpc.status_code": code });
+/** A client span's attributes: the rpc ones and the server it called (channels here are http://127.0.0.1:port). */
+const clientAttributes = (method: string, code: Code, port: unknown = expect.any(Number)) => ({ ...rpcAttributes(method, code), "server.address": "127.0.0.1", "server.port": port });
 const serverAttributes = (method: string, code: Code) => ({ ...rpcAttributes(method, code), "network.peer.address": "127.0.0.1", "network.peer.port": expect.any(Number) as number });
 
 /** The traceparent a child of `span` is sent with (W3C, sampled). */
@@ -176,7 +178,7 @@ describe("failed calls", () => {
     const err = await client.unary(msg({ id: NOT_FOUND })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: Code.NOT_FOUND });
     const { client: c, server: s } = await onePerSide();
-    expect(c.attributes).toEqual(rpcAttributes("Unary", Code.NOT_FOUND));
+    expect(c.attributes).toEqual(clientAttributes("Unary", Code.NOT_FOUND));
     expect(c.status).toEqual({ code: SpanStatusCode.ERROR, message: "no such thing" });
     expect(exceptions(c)).toEqual([expect.objectContaining({ "exception.type": "RpcError", "exception.message": "NOT_FOUND: no such thing" })]);
     expect(messages(c)).toEqual(["SENT 1"]);
@@ -205,7 +207,7 @@ describe("failed calls", () => {
       nowhere.close();
     }
     const { client: [c] } = await spans(1, 0);
-    expect(c!.attributes).toEqual(rpcAttributes("Unary", Code.UNAVAILABLE));
+    expect(c!.attributes).toEqual(clientAttributes("Unary", Code.UNAVAILABLE, 1));
     expect(c!.status.code).toBe(SpanStatusCode.ERROR);
   });
 

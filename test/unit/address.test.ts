@@ -39,3 +39,20 @@ describe("createChannel addresses (parseAddress)", () => {
     if (!/has no port/.test(String(message))) expect((error as Error).message).toContain('"http://host:port" (plaintext)');
   });
 });
+
+describe("OpenTelemetry's server.address and server.port from a Channel's address", () => {
+  it.each([
+    ["http://127.0.0.1:50051", { "server.address": "127.0.0.1", "server.port": 50051 }],
+    ["https://api.example.com", { "server.address": "api.example.com", "server.port": 443 }],
+    ["https://[::1]:8443/", { "server.address": "::1", "server.port": 8443 }],
+    ["api.example.com:443", { "server.address": "api.example.com", "server.port": 443 }],
+    ["dns:///api.example.com:443", { "server.address": "api.example.com", "server.port": 443 }],
+    ["dns://8.8.8.8/api.example.com:443", { "server.address": "api.example.com", "server.port": 443 }],
+    ["ipv4:10.0.0.1:1,10.0.0.2:2", {}],
+    ["unix:/tmp/s.sock", {}],
+    ["in-memory", {}],
+  ])("%j gives %j", async (target, attributes) => {
+    const { serverAttributes } = await import("../../runtime/opentelemetry/client.js");
+    expect(serverAttributes(target)).toEqual(attributes);
+  });
+});
