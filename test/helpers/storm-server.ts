@@ -5,8 +5,10 @@
 //   download:       sends req.count messages (numbered by id) of req.size bytes, then ends
 //   upload:         counts the messages and answers the count
 //   chat:           echoes every message
+// It also serves grpc.health.v1.Health (NOT_SERVING once it shuts down).
 // SIGTERM shuts it down with a 1 s grace, SIGUSR2 at once (forceShutdown); then it exits 0.
 import { createServer, type ServerContext } from "safestub";
+import { addHealth } from "safestub/health";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeService } from "../../gen/testing/probe_grpc.js";
 
@@ -67,6 +69,7 @@ server.add(ProbeService, {
     for await (const m of rx) await tx.send(m);
   }),
 });
+addHealth(server);
 const port = await server.listen("127.0.0.1:0");
 process.stdout.write(`port ${port}\n`);
 process.on("SIGTERM", () => void server.shutdown({ graceMs: 1000 }).then(() => process.exit(0)));

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, RpcError, type Channel } from "safestub";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { HealthClient, ServingStatus } from "safestub/health";
 import { startChild, type ChildServer } from "../helpers/child.js";
 import { frame } from "../helpers/raw-http2.js";
 import { msg, sleep } from "../helpers/probe.js";
@@ -131,12 +132,12 @@ describe("a server SIGKILLed mid-stream", () => {
   }, 60_000);
 });
 
-/** 200 calls in flight: 50 downloads that never end, 50 uploads and 50 chats left open, 50 unary calls that wait. */
-async function twoHundredInFlight(client: ProbeClient) {
-  const downloads = Array.from({ length: 50 }, () => client.download(msg({ count: 1_000_000, size: 16 })));
-  const uploads = Array.from({ length: 50 }, () => client.upload());
-  const chats = Array.from({ length: 50 }, () => client.chat());
-  const unaries = Array.from({ length: 50 }, () => client.unary(msg({ text: "wait" })));
+/** `perKind` calls of each kind in flight: downloads that never end, uploads and chats left open, unary calls that wait. */
+async function callsInFlight(client: ProbeClient, perKind: number) {
+  const downloads = Array.from({ length: perKind }, () => client.download(msg({ count: 1_000_000, size: 16 })));
+  const uploads = Array.from({ length: perKind }, () => client.upload());
+  const chats = Array.from({ length: perKind }, () => client.chat());
+  const unaries = Array.from({ length: perKind }, () => client.unary(msg({ text: "wait" })));
   for (const u of unaries) u.catch(() => {});
   // Every stream is open on both sides once it has carried a message.
   await Promise.all([
@@ -151,7 +152,10 @@ async function twoHundredInFlight(client: ProbeClient) {
 }
 
 /** What each of the 200 calls ends with: the end of the download stream, the upload response, the chat's next recv, the unary result. */
-function endsOf(calls: Awaited<ReturnType<typeof twoHundredInFlight>>, since: () => number) {
+/** 200 calls in flight, 50 of each kind. */
+const twoHundredInFlight = (client: ProbeClient) => callsInFlight(client, 50);
+
+function endsOf(calls: Awaited<ReturnType<typeof callsInFlight>>, since: () => number) {
   const drain = async (next: () => Promise<Msg | undefined>) => {
     for (let i = 0; i < 1_000_000; i++) if ((await next()) === undefined) return;
   };
@@ -268,6 +272,46 @@ describe("a raw HTTP/2 client resetting 10,000 streams at once", () => {
       expect(child!.process.exitCode).toBeNull();
     } finally {
       for (const session of sessions) session.destroy();
+    }
+  }, 60_000);
+});
+
+describe("a graceful drain with health checks (SIGTERM, 1 s grace)", () => {
+  it("turns health NOT_SERVING first, lets 200 uploads finish, ends 200 of each other kind UNAVAILABLE, and leaves nothing listening", async () => {
+    const client = await start();
+    const health = new HealthClient(channels[0]!);
+    const watch = health.watch({ service: "" });
+    expect((await watch.receiver.recv())?.status).toBe(ServingStatus.SERVING);
+    const calls = await callsInFlight(client, 200);
+    const port = child!.port;
+    const exit = exited(child!);
+    const signalledAt = performance.now();
+    child!.process.kill("SIGTERM");
+    // Load balancers learn first: the watcher sees NOT_SERVING, then its stream ends cleanly.
+    expect((await watch.receiver.recv())?.status).toBe(ServingStatus.NOT_SERVING);
+    expect(await watch.receiver.recv()).toBeUndefined();
+    const uploads = calls.uploads.map(async (u) => {
+      await u.sender.send(msg({ id: 2 }));
+      await u.sender.close();
+      return (await u.response).count;
+    });
+    expect(await Promise.all(uploads)).toEqual(Array(200).fill(2));
+    const results = await endsOf({ ...calls, uploads: [] }, () => signalledAt);
+    expect(countCodes(results)).toEqual({ UNAVAILABLE: 600 });
+    for (const r of results) expect(r.details).toBe("server shutting down");
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(3000);
+    expect(await exit).toBe(0);
+    // Nothing is left listening on the port.
+    const after = createChannel(`http://127.0.0.1:${port}`);
+    try {
+      const err = await new ProbeClient(after).unary(msg(), { timeoutMs: 2000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(RpcError);
+      expect([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED]).toContain((err as RpcError).code);
+    } finally {
+      after.close();
     }
   }, 60_000);
 });
