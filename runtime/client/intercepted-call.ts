@@ -4,12 +4,12 @@
 // Channel and decodes. Messages move one at a time at every step: a send resolves once the chain
 // pulled it, and the transport reads the next response only when the chain asks for it.
 import type { ResolvedCall } from "../core/call-options.js";
-import { decodeMessage, encodeMessage } from "../core/codec.js";
+import { encodeMessage } from "../core/codec.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import { Metadata } from "../core/metadata.js";
 import type { AnyMethodDefinition } from "../core/method.js";
-import { MessageSlot, OneMessage, PulledInbound } from "../stream/message-ports.js";
+import { decodedMessages, MessageSlot, OneMessage, PulledInbound } from "../stream/message-ports.js";
 import type { Inbound, Outbound } from "../stream/ports.js";
 import type { Channel } from "./channel.js";
 import type { ClientStream } from "./client-call.js";
@@ -86,24 +86,10 @@ async function pumpRequests(messages: AsyncIterable<unknown>, stream: ClientStre
 async function* responsesOf(stream: ClientStream, method: AnyMethodDefinition): AsyncGenerator<unknown, void, undefined> {
   let finished = false;
   try {
-    for (;;) {
-      const frame = stream.read();
-      if (frame !== null) {
-        yield decodeMessage(method.responseCodec, frame, "the response");
-        continue;
-      }
-      const ended = stream.ended();
-      if (ended === "ok") {
-        finished = true;
-        return;
-      }
-      if (ended !== undefined) {
-        finished = true;
-        throw ended;
-      }
-      await new Promise<void>((resolve) => stream.onReadable(resolve));
-    }
+    yield* decodedMessages(stream, method.responseCodec, "the response");
+    finished = true;
   } finally {
+    // A no-op once the call ended; otherwise the chain left early, or a response did not decode.
     if (!finished) stream.endWith(new RpcError(Code.CANCELLED, "response stream left early"));
   }
 }

@@ -6,7 +6,7 @@ import { decodeMessage } from "../core/codec.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import type { AnyMethodDefinition } from "../core/method.js";
-import { MessageSlot, OneAnswer, OneMessage, PulledInbound } from "../stream/message-ports.js";
+import { decodedMessages, MessageSlot, OneAnswer, OneMessage, PulledInbound } from "../stream/message-ports.js";
 import type { Inbound } from "../stream/ports.js";
 import { Receiver } from "../stream/receiver.js";
 import { Sender } from "../stream/sender.js";
@@ -149,21 +149,7 @@ function requestsOf(call: ServerCall, method: AnyMethodDefinition): AsyncIterabl
     return once(decodeMessage(method.requestCodec, call.request ?? Buffer.alloc(0), "the request")).messages;
   }
   const inbound = call.inbound();
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        const frame = inbound.read();
-        if (frame !== null) {
-          yield decodeMessage(method.requestCodec, frame, "the request");
-          continue;
-        }
-        const ended = inbound.ended();
-        if (ended === "ok") return;
-        if (ended !== undefined) throw ended;
-        await new Promise<void>((resolve) => inbound.onReadable(resolve));
-      }
-    },
-  };
+  return { [Symbol.asyncIterator]: () => decodedMessages(inbound, method.requestCodec, "the request") };
 }
 
 /** An Inbound over the chain's request messages, for the handler's Receiver. */

@@ -1,6 +1,7 @@
 // Ports over messages instead of frames, for calls that go through interceptors: the handles
 // (Sender, Receiver) stay outermost and keep their rules, and the interceptors see the messages as
 // async iterables, pulled one at a time at every step.
+import { decodeMessage, type Codec } from "../core/codec.js";
 import type { RpcError } from "../core/errors.js";
 import type { Inbound, Outbound } from "./ports.js";
 import { Waker } from "./waker.js";
@@ -220,5 +221,25 @@ export class OneAnswer implements AsyncIterable<unknown> {
         return { done: false, value: await this.answer };
       },
     };
+  }
+}
+
+/**
+ * The messages of a transport's frame Inbound, decoded with `codec` (the one
+ * decode policy), pulled one at a time: the iteration ends at a clean end of
+ * the stream and throws the call's RpcError otherwise. What leaving it early
+ * means is the caller's to decide.
+ */
+export async function* decodedMessages(inbound: Inbound, codec: Codec<unknown>, what: string): AsyncGenerator<unknown, void, undefined> {
+  for (;;) {
+    const frame = inbound.read();
+    if (frame !== null) {
+      yield decodeMessage(codec, frame, what);
+      continue;
+    }
+    const ended = inbound.ended();
+    if (ended === "ok") return;
+    if (ended !== undefined) throw ended;
+    await new Promise<void>((resolve) => inbound.onReadable(resolve));
   }
 }
