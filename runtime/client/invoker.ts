@@ -5,7 +5,7 @@ import { RpcError } from "../core/errors.js";
 import { chainClientInterceptors, interceptorFailure, type ClientInterceptor, type ClientNext } from "../core/interceptor.js";
 import { Metadata } from "../core/metadata.js";
 import type { AnyMethodDefinition, MethodDefinition } from "../core/method.js";
-import { OneMessage } from "../stream/message-ports.js";
+import { OneMessage, onlyMessage } from "../stream/message-ports.js";
 import { Receiver } from "../stream/receiver.js";
 import { Sender } from "../stream/sender.js";
 import type { BidiStreamingCall, ClientStreamingCall, ServerStreamingCall, StreamingCall } from "./calls.js";
@@ -127,13 +127,8 @@ export class CallInvoker {
       // call through the Channel itself.
       const signal = resolved.signal ?? NEVER_ABORTED;
       const response = await this.#chain(resolved, interceptors)({ method, target: this.#channel.address, metadata: resolved.metadata ?? new Metadata(), deadline: resolved.deadline, signal, messages: new OneMessage(request) });
-      let reply: { message: unknown } | undefined;
-      for await (const message of response.messages) {
-        if (reply !== undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent more than one response message");
-        reply = { message };
-      }
-      if (reply === undefined) throw new RpcError(Code.INTERNAL, "cardinality violation: the server sent no response message");
-      return reply.message as Res;
+      const reply = await onlyMessage(response.messages, "cardinality violation: the server sent no response message", "cardinality violation: the server sent more than one response message");
+      return reply as Res;
     };
     try {
       return await Promise.race([run(), ended]);

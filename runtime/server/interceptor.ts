@@ -6,7 +6,7 @@ import { decodeMessage } from "../core/codec.js";
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";
 import type { AnyMethodDefinition } from "../core/method.js";
-import { decodedMessages, MessageSlot, OneAnswer, OneMessage, PulledInbound } from "../stream/message-ports.js";
+import { decodedMessages, MessageSlot, OneAnswer, OneMessage, onlyMessage, PulledInbound } from "../stream/message-ports.js";
 import type { Inbound } from "../stream/ports.js";
 import { Receiver } from "../stream/receiver.js";
 import { Sender } from "../stream/sender.js";
@@ -183,11 +183,5 @@ async function firstOf(messages: AsyncIterable<unknown>): Promise<unknown> {
 
 async function onlyResponse(messages: AsyncIterable<unknown>): Promise<unknown> {
   if (messages instanceof OneAnswer) return messages.answer; // passed on unchanged: no iteration
-  let response: { message: unknown } | undefined;
-  for await (const message of messages) {
-    if (response !== undefined) throw new RpcError(Code.INTERNAL, "the server answered more than one response message", undefined);
-    response = { message };
-  }
-  if (response === undefined) throw new RpcError(Code.INTERNAL, "the server answered no response message");
-  return response.message;
+  return onlyMessage(messages, "the server answered no response message", "the server answered more than one response message");
 }

@@ -2,7 +2,8 @@
 // (Sender, Receiver) stay outermost and keep their rules, and the interceptors see the messages as
 // async iterables, pulled one at a time at every step.
 import { decodeMessage, type Codec } from "../core/codec.js";
-import type { RpcError } from "../core/errors.js";
+import { Code } from "../core/code.js";
+import { RpcError } from "../core/errors.js";
 import type { Inbound, Outbound } from "./ports.js";
 import { Waker } from "./waker.js";
 
@@ -242,4 +243,15 @@ export async function* decodedMessages(inbound: Inbound, codec: Codec<unknown>, 
     if (ended !== undefined) throw ended;
     await new Promise<void>((resolve) => inbound.onReadable(resolve));
   }
+}
+
+/** The one message of `messages`; none, or a second one, is INTERNAL with the given details (a cardinality violation). */
+export async function onlyMessage(messages: AsyncIterable<unknown>, noneDetails: string, manyDetails: string): Promise<unknown> {
+  let only: { message: unknown } | undefined;
+  for await (const message of messages) {
+    if (only !== undefined) throw new RpcError(Code.INTERNAL, manyDetails);
+    only = { message };
+  }
+  if (only === undefined) throw new RpcError(Code.INTERNAL, noneDetails);
+  return only.message;
 }
