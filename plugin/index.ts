@@ -3,6 +3,7 @@ import type { CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
 import { parseOptions, type SafestubOptions } from "./options.js";
 import { normalizeParameter } from "./parameter.js";
 import { renderServices } from "./render.js";
+import { transpile } from "./transpile.js";
 import { buildFileView, Tokens } from "./view-model.js";
 import { version } from "./version.js";
 
@@ -35,6 +36,7 @@ const createBase = () =>
     version: `v${version}`,
     parseOptions,
     generateTs,
+    transpile,
   });
 
 const base = createBase();
