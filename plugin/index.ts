@@ -44,13 +44,14 @@ const base = createBase();
 /**
  * The plugin. `run` throws on bad options or input (runNodeJs prints the
  * message as one line and exits 1, so nothing is written); see
- * normalizeParameter for the `target` default and `importSuffix`.
+ * normalizeParameter for the checks made before protoplugin parses the
+ * options, the `target` default and `importSuffix`.
  */
 export const plugin = {
   name: base.name,
   version: base.version,
   run(request: CodeGeneratorRequest) {
-    request.parameter = normalizeParameter(request.parameter);
+    request.parameter = normalizeParameter(request.parameter, parseOptions);
     return createBase().run(request);
   },
 };
