@@ -83,7 +83,7 @@ function compilerHost(ts: typeof TypeScript, sources: ReadonlyMap<string, FileIn
 function describe(ts: typeof TypeScript, diagnostics: readonly TypeScript.Diagnostic[]): string {
   const first = diagnostics[0];
   if (!first) return "TypeScript skipped the emit";
-  const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
+  const message = ts.flattenDiagnosticMessageText(first.messageText, " ").replace(/\.$/, "");
   const where = first.file && first.start !== undefined ? `${first.file.fileName}(${first.file.getLineAndCharacterOfPosition(first.start).line + 1}): ` : "";
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
   return `${where}TS${first.code} ${message}${more}`;
