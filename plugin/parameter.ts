@@ -22,7 +22,7 @@ interface Entry {
  *   protobuf-es imports); ts-proto's `M<file>.proto=<module>` does that job.
  */
 export function normalizeParameter(parameter: string, checkOthers: (options: { key: string; value: string }[]) => void = () => {}): string {
-  const entries: Entry[] = parameter === "" ? [] : parameter.split(",").map((raw) => ({ raw, key: raw.split("=", 1)[0]!.trim(), value: raw.includes("=") ? raw.slice(raw.indexOf("=") + 1) : "" }));
+  const entries: Entry[] = parameter === "" ? [] : parameter.split(",").map((raw) => ({ raw, key: raw.split("=", 1)[0]!, value: raw.includes("=") ? raw.slice(raw.indexOf("=") + 1) : "" }));
   const problems: string[] = [];
   const invalid = (raw: string, reason: string) => problems.push(`invalid option "${raw}": ${reason}`);
 
@@ -55,7 +55,7 @@ export function normalizeParameter(parameter: string, checkOthers: (options: { k
     problems.push((err as Error).message);
   }
   if (problems.length > 0) throw new Error(problems.join("; "));
-  if (!rest.some((e) => e.split("=", 1)[0]!.trim() === "target")) rest = ["target=ts", ...rest];
+  if (!rest.some((e) => e.split("=", 1)[0] === "target")) rest = ["target=ts", ...rest];
   return rest.join(",");
 }
 
