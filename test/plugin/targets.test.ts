@@ -257,7 +257,7 @@ describe("joined targets", () => {
 // `typescript` is TypeScript 7, whose package has no lib files, and @typescript/vfs, hoisted beside it,
 // finds that one. protoplugin's own transpiler read the standard library through it.
 describe("a project whose typescript is TypeScript 7", () => {
-  it("still gets js+dts, the same files as here", () => {
+  it("protoplugin's own transpiler fails there with TS4055; safestub's writes the same js+dts as here", () => {
     const project = freshDir("targets-ts7");
     const modules = join(project, "node_modules");
     const real = join(root, "node_modules");
@@ -274,6 +274,13 @@ describe("a project whose typescript is TypeScript 7", () => {
     const vfsTypeScript = createRequire(join(modules, "@typescript/vfs/package.json")).resolve("typescript");
     expect(vfsTypeScript).toContain("typescript7");
     expect(readdirSync(dirname(vfsTypeScript)).filter((f) => f.startsWith("lib.") && f.endsWith(".d.ts"))).toEqual([]);
+
+    // The bug itself: protoplugin's transpiler, in this layout, on a method returning Promise.
+    const probe = join(project, "probe.mjs");
+    const source = { name: "probe_grpc.ts", content: "export class Client {\n  get(): Promise<number> {\n    return Promise.resolve(1);\n  }\n}\n" };
+    writeFileSync(probe, `import { transpile } from "./node_modules/@bufbuild/protoplugin/dist/esm/transpile.js";\ntry { transpile([${JSON.stringify(source)}], true, true, "module"); console.log("ok"); } catch (e) { console.log(e.message); }\n`);
+    // If this starts printing "ok", protoplugin reads its own standard library and plugin/transpile.ts can go.
+    expect(run(process.execPath, [probe]).stdout).toMatch(/error TS4055: Return type of public method from exported class has or is using private name 'Promise'/);
 
     const out = join(project, "out");
     mkdirSync(out);
