@@ -1,7 +1,6 @@
 import type { MessageBackend, MessageBackendFactory } from "./messages/backend.js";
-import { tsProtoOptionNames } from "./messages/ts-proto-options.js";
 import { tsProtoBackend } from "./messages/ts-proto.js";
-import { protopluginOptionNames } from "./parameter.js";
+import { unknownOptions } from "./unknown-options.js";
 
 /**
  * Options of protoc-gen-safestub, beside protoplugin's standard ones
@@ -16,9 +15,9 @@ export interface SafestubOptions {
 }
 
 /**
- * Parses the options protoplugin does not know; throws an Error with a
- * one-line reason on anything unknown or invalid (protoplugin prefixes it
- * with the offending option).
+ * Parses the options protoplugin does not know; throws an Error naming every
+ * unknown key and invalid value, one `; `-separated line (normalizeParameter
+ * calls it before protoplugin does, so that line reaches the user as it is).
  */
 export function parseOptions(raw: { key: string; value: string }[]): SafestubOptions {
   return parseOptionsFor(tsProtoBackend, raw);
@@ -51,26 +50,4 @@ function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendO
   }
   if (problems.length > 0 || !messages) throw new Error(problems.join("; "));
   return { runtimeImport, messages };
-}
-
-/** `unknown options "a", "b"`, with the known key each one is probably a typo of. */
-function unknownOptions(keys: readonly string[]): string {
-  const named = keys.map((key) => {
-    const near = knownOptionNames().find((known) => editDistance(key.toLowerCase(), known.toLowerCase()) <= 2);
-    return near ? `"${key}" (did you mean ${near}?)` : `"${key}"`;
-  });
-  return `unknown option${keys.length > 1 ? "s" : ""} ${named.join(", ")}: safestub takes protoplugin's options, runtime_import, and ts-proto's options (see "Plugin options" in safestub's README)`;
-}
-
-const knownOptionNames = () => ["runtime_import", ...protopluginOptionNames, ...tsProtoOptionNames.filter((n) => n !== "M")];
-
-/** Levenshtein distance, for typo hints on short option names. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
