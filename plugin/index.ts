@@ -3,6 +3,7 @@ import type { CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
 import { parseOptions, type SafestubOptions } from "./options.js";
 import { normalizeParameter } from "./parameter.js";
 import { renderServices } from "./render.js";
+import { transpile } from "./transpile.js";
 import { buildFileView, Tokens } from "./view-model.js";
 import { version } from "./version.js";
 
@@ -35,6 +36,7 @@ const createBase = () =>
     version: `v${version}`,
     parseOptions,
     generateTs,
+    transpile,
   });
 
 const base = createBase();
@@ -42,13 +44,14 @@ const base = createBase();
 /**
  * The plugin. `run` throws on bad options or input (runNodeJs prints the
  * message as one line and exits 1, so nothing is written); see
- * normalizeParameter for the `target` default and `importSuffix`.
+ * normalizeParameter for the checks made before protoplugin parses the
+ * options, the `target` default and `importSuffix`.
  */
 export const plugin = {
   name: base.name,
   version: base.version,
   run(request: CodeGeneratorRequest) {
-    request.parameter = normalizeParameter(request.parameter);
+    request.parameter = normalizeParameter(request.parameter, parseOptions);
     return createBase().run(request);
   },
 };

@@ -1,5 +1,6 @@
 import type { MessageBackend, MessageBackendFactory } from "./messages/backend.js";
 import { tsProtoBackend } from "./messages/ts-proto.js";
+import { unknownOptions } from "./unknown-options.js";
 
 /**
  * Options of protoc-gen-safestub, beside protoplugin's standard ones
@@ -14,9 +15,9 @@ export interface SafestubOptions {
 }
 
 /**
- * Parses the options protoplugin does not know; throws an Error with a
- * one-line reason on anything unknown or invalid (protoplugin prefixes it
- * with the offending option).
+ * Parses the options protoplugin does not know; throws an Error naming every
+ * unknown key and invalid value, one `; `-separated line (normalizeParameter
+ * calls it before protoplugin does, so that line reaches the user as it is).
  */
 export function parseOptions(raw: { key: string; value: string }[]): SafestubOptions {
   return parseOptionsFor(tsProtoBackend, raw);
@@ -25,13 +26,28 @@ export function parseOptions(raw: { key: string; value: string }[]): SafestubOpt
 function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendOptions>, raw: { key: string; value: string }[]): SafestubOptions {
   let runtimeImport = "safestub";
   const backendOptions = backend.defaultOptions();
+  // Every problem is collected, so one run names them all.
+  const problems: string[] = [];
+  const unknown: string[] = [];
   for (const { key, value } of raw) {
-    if (key === "runtime_import") {
-      if (value === "") throw new Error("runtime_import needs a module specifier, e.g. runtime_import=safestub");
-      runtimeImport = value;
-    } else if (!backend.parseOption(backendOptions, key, value)) {
-      throw new Error(`unknown option "${key}"`);
+    try {
+      if (key === "runtime_import") {
+        if (value === "") throw new Error("runtime_import needs a module specifier, e.g. runtime_import=safestub");
+        runtimeImport = value;
+      } else if (!backend.parseOption(backendOptions, key, value)) {
+        unknown.push(key);
+      }
+    } catch (err) {
+      problems.push(`invalid option "${key}=${value}": ${(err as Error).message}`);
     }
   }
-  return { runtimeImport, messages: backend.create(backendOptions) };
+  if (unknown.length > 0) problems.unshift(unknownOptions(unknown));
+  let messages: MessageBackend | undefined;
+  try {
+    messages = backend.create(backendOptions);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || !messages) throw new Error(problems.join("; "));
+  return { runtimeImport, messages };
 }

@@ -37,5 +37,6 @@ export interface MessageBackendFactory<Options> {
    * Throws an Error with a one-line reason on a bad value.
    */
   parseOption(options: Options, key: string, value: string): boolean;
+  /** Throws an Error with one-line reasons (joined by "; ") when the options cannot work together. */
   create(options: Options): MessageBackend;
 }

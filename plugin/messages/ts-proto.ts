@@ -1,17 +1,24 @@
 import type { DescEnum, DescFile, DescMessage } from "@bufbuild/protobuf";
 import type { MessageBackend, MessageBackendFactory } from "./backend.js";
-import { defaultTsProtoOptions, parseTsProtoOption, type TsProtoOptions } from "./ts-proto-options.js";
+import { checkTsProtoCodecFor, defaultTsProtoOptions, parseTsProtoOption, tsProtoCodecProblems, type TsProtoOptions } from "./ts-proto-options.js";
 
 /** Messages from ts-proto: one const per message that is both its interface and its codec. */
 export const tsProtoBackend: MessageBackendFactory<TsProtoOptions> = {
   defaultOptions: defaultTsProtoOptions,
   parseOption: parseTsProtoOption,
-  create: (options): MessageBackend => ({
-    checkOutputs: (file, outputNames, allFiles) => checkNoTsProtoFile(file, outputNames, allFiles, options),
-    messageType: (f, message) => f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options), true),
-    // ts-proto's const has encode(m).finish(): the runtime's adapter turns it into a Codec.
-    messageCodec: (f, message, runtimeImport) => [f.import("tsProtoCodec", runtimeImport), "(", f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options)), ")"],
-  }),
+  create: (options): MessageBackend => {
+    const problems = tsProtoCodecProblems(options);
+    if (problems.length > 0) throw new Error(problems.join("; "));
+    return {
+      checkOutputs: (file, outputNames, allFiles) => checkNoTsProtoFile(file, outputNames, allFiles, options),
+      messageType: (f, message) => f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options), true),
+      // ts-proto's const has encode(m).finish(): the runtime's adapter turns it into a Codec.
+      messageCodec: (f, message, runtimeImport) => {
+        checkTsProtoCodecFor(options, message.typeName);
+        return [f.import("tsProtoCodec", runtimeImport), "(", f.import(tsProtoTypeName(message, options), tsProtoImportPath(message.file, options)), ")"];
+      },
+    };
+  },
 };
 
 /**

@@ -82,6 +82,54 @@ describe("options", () => {
   });
 
   it("an unknown option fails the run with the option named", () => {
-    expect(() => generate("import_extension=js,bogus=1")).toThrow(/invalid option "bogus=1": unknown option "bogus"/);
+    expect(() => generate("import_extension=js,bogus=1")).toThrow(/^unknown option "bogus": safestub takes protoplugin's options, runtime_import, and ts-proto's options/);
+  });
+
+  it("names every unknown key in one message, with the option each is probably a typo of", () => {
+    expect(() => generate("bogus=1,import_extention=js,outputServicez=false")).toThrow(
+      `unknown options "bogus", "import_extention" (did you mean import_extension?), "outputServicez" (did you mean outputServices?): safestub takes protoplugin's options, runtime_import, and ts-proto's options (see "Plugin options" in safestub's README)`,
+    );
+  });
+
+  it("takes every ts-proto option, so both plugins can be given one list", () => {
+    const shared = "outputServices=false,esModuleInterop=true,importSuffix=.js,env=node,outputJsonMethods=false,forceLong=bigint,useDate=string,oneof=unions,outputIndex=true";
+    // The header names the parameter: compare the code below it.
+    const code = (parameter: string) => generate(parameter).get("edge/nested/v1/nested_grpc.ts")!.split("/* eslint-disable */")[1];
+    expect(code(shared)).toBe(code("import_extension=js"));
+    expect(code(shared)).toContain("export class NamesClient");
+  });
+
+  it.each([
+    ["import_extension=mjs", `invalid option "import_extension=mjs": accepted: none, js or ts (also "", .js, .ts), to match ts-proto's importSuffix`],
+    ["target=go+js", `invalid option "target=go+js": accepted: ts, js, dts, or several joined by +, like js+dts`],
+    ["js_import_style=cjs", `invalid option "js_import_style=cjs": accepted: module or legacy_commonjs (it shapes target=js only)`],
+    ["keep_empty_files=yes", `invalid option "keep_empty_files=yes": accepted: true or false`],
+    ["rewrite_imports=foo", `invalid option "rewrite_imports=foo": accepted: <pattern>:<target>, like rewrite_imports=./foo/**/*_pb.js:@scope/foo`],
+  ])("says which values protoplugin's %s accepts", (parameter, message) => {
+    expect(() => generate(parameter)).toThrow(message);
+  });
+
+  it("lists every problem of one parameter, protoplugin's and safestub's, in one message", () => {
+    expect(() => generate("ts_nocheck=yes,useSnakeTypeName=maybe,bogus,runtime_import=")).toThrow(
+      `invalid option "ts_nocheck=yes": accepted: true or false; unknown option "bogus": safestub takes protoplugin's options, runtime_import, and ts-proto's options (see "Plugin options" in safestub's README); invalid option "useSnakeTypeName=maybe": useSnakeTypeName must be true or false; invalid option "runtime_import=": runtime_import needs a module specifier, e.g. runtime_import=safestub`,
+    );
+  });
+
+  it.each([
+    ["onlyTypes=true", "onlyTypes=true: ts-proto then writes no encode/decode, which safestub's codecs call; remove onlyTypes=true from ts-proto's options and safestub's"],
+    ["outputEncodeMethods=false", "outputEncodeMethods=false: safestub's codecs call both encode and decode, which ts-proto writes only with outputEncodeMethods=true (the default); remove outputEncodeMethods=false from ts-proto's options and safestub's"],
+    ["outputEncodeMethods=encode-no-creation", "outputEncodeMethods=encode-no-creation: safestub's codecs call both encode and decode"],
+    ["nestJs=true", "nestJs=true: ts-proto then writes no encode/decode, which safestub's codecs call; give both plugins outputEncodeMethods=true (or outputServices=false) as well"],
+    ["importSuffix=.js,import_extension=none", `invalid option "importSuffix=.js,import_extension=none": importSuffix and import_extension disagree: importSuffix=.js is import_extension=js; give safestub the importSuffix you give ts-proto, or the matching import_extension, not both`],
+    ["outputEncodeIncludeTypes=^helloworld\\.HelloReply$", "outputEncodeIncludeTypes=^helloworld\\.HelloReply$ leaves out helloworld.HelloRequest, which an rpc sends or receives: ts-proto would give it an empty encode; make the pattern match it, for ts-proto and safestub"],
+    ["outputDecodeIncludeTypes=[", `invalid option "outputDecodeIncludeTypes=[": outputDecodeIncludeTypes must be a regular expression`],
+  ])("refuses ts-proto's %s, which would leave safestub without working codecs, and says what to change", (parameter, message) => {
+    expect(() => generate(parameter, ["helloworld.proto"])).toThrow(message);
+  });
+
+  it("accepts the ts-proto options that keep encode/decode", () => {
+    for (const parameter of ["nestJs=true,outputServices=false", "nestJs=true,outputEncodeMethods=true", "onlyTypes=false", "outputEncodeIncludeTypes=^helloworld\\.", "outputDecodeIncludeTypes=Hello"]) {
+      expect([...generate(parameter, ["helloworld.proto"]).keys()], parameter).toEqual(["helloworld_grpc.ts"]);
+    }
   });
 });

@@ -4,6 +4,8 @@ import { create, createFileRegistry, type DescFile, type DescMessage } from "@bu
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import type { GeneratedFile } from "@bufbuild/protoplugin";
 import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { tsProtoOptionNames } from "../../plugin/messages/ts-proto-options.js";
 import { tsProtoBackend } from "../../plugin/messages/ts-proto.js";
 import { parseTsProtoOptions } from "./helpers.js";
 
@@ -55,5 +57,13 @@ describe("ts-proto message backend", () => {
     expect(tsProtoBackend.parseOption(options, "runtime_import", "x")).toBe(false);
     expect(tsProtoBackend.parseOption(options, "bogus", "1")).toBe(false);
     expect(options).toEqual(tsProtoBackend.defaultOptions());
+  });
+
+  it("takes exactly the options the installed ts-proto takes", () => {
+    // ts-proto's own list of options: the keys of its defaultOptions().
+    const { defaultOptions } = createRequire(import.meta.url)("ts-proto/build/src/options.js") as { defaultOptions(): object };
+    expect([...tsProtoOptionNames].sort()).toEqual(Object.keys(defaultOptions()).sort());
+    const options = tsProtoBackend.defaultOptions();
+    for (const name of tsProtoOptionNames.filter((n) => n !== "M")) expect(tsProtoBackend.parseOption(options, name, "true"), name).toBe(true);
   });
 });

@@ -50,8 +50,9 @@ describe("safestub imports what ts-proto exports", () => {
   });
 
   it.each(Object.entries(variants))("%s", (_name, opts) => {
-    // importSuffix goes to both plugins as is: safestub maps it to import_extension.
-    const { dir, tsc } = generateAndCheck(_name, [...tsProtoOptions, ...opts], ["importSuffix=.js", ...opts]);
+    // One list for both plugins, as the README says (importSuffix included: safestub maps it to import_extension).
+    const list = [...tsProtoOptions, ...opts];
+    const { dir, tsc } = generateAndCheck(_name, list, list);
     expect(tsc.output).toBe("");
     expect(tsc.errors).toBe(0);
     // Beyond the rpc types tsc sees: every message and enum name safestub computes is one ts-proto exports.
