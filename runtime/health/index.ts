@@ -139,10 +139,11 @@ export class Health implements HealthHandlers {
     ctx.signal.addEventListener("abort", wake);
     try {
       let sent: ServingStatus | undefined;
-      while (!ctx.signal.aborted) {
+      for (;;) {
         const status = watcher.pending;
         if (status === undefined) {
-          if (this.#draining) return;
+          // A drain's notice aborts the signal too: the NOT_SERVING it set went out first.
+          if (this.#draining || ctx.signal.aborted) return;
           await watcher.waker.wait();
           continue;
         }

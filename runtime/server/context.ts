@@ -27,7 +27,11 @@ export class ServerContext {
   readonly deadline: Date | undefined;
   /**
    * Aborts when the client cancels (reason: RpcError CANCELLED), the deadline
-   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE).
+   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE "server
+   * shutting down"). A streaming handler sees the shutdown at the start of
+   * `shutdown()`'s grace while its call goes on: it may still send, and should
+   * end its stream (return: OK; throw the reason: UNAVAILABLE). A unary
+   * handler sees it only if it is still running when the grace ends.
    */
   readonly signal: AbortSignal;
   readonly #call: ServerCallView;

@@ -84,7 +84,7 @@ export class GrpcServerCall extends BaseServerCall {
     const wake = () => this.reader.wake();
     stream.on("readable", wake);
     stream.on("end", () => settleHalfClose(() => {
-      if (!this.signal.aborted) this.#halfClosed = true;
+      if (this.cancellation() === undefined) this.#halfClosed = true;
       wake();
     }));
     stream.on("error", () => {});
@@ -109,7 +109,7 @@ export class GrpcServerCall extends BaseServerCall {
       let request: Buffer | undefined;
       const settle = (ok: boolean) => {
         stream.off("data", onMessage).off("end", onEnd);
-        this.signal.removeEventListener("abort", onAbort);
+        this.callSignal.removeEventListener("abort", onAbort);
         resolve(ok);
       };
       const onMessage = (frame: Buffer) => {
@@ -120,7 +120,7 @@ export class GrpcServerCall extends BaseServerCall {
         }
       };
       const onEnd = () => {
-        if (this.signal.aborted) return settle(false);
+        if (this.callSignal.aborted) return settle(false);
         if (request === undefined) {
           this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
           return settle(false);
@@ -129,7 +129,7 @@ export class GrpcServerCall extends BaseServerCall {
         settle(true);
       };
       const onAbort = () => settle(false);
-      this.signal.addEventListener("abort", onAbort);
+      this.callSignal.addEventListener("abort", onAbort);
       stream.on("error", () => {});
       stream.on("data", onMessage).on("end", onEnd);
     });
