@@ -49,6 +49,16 @@ export abstract class BaseServerCall implements ServerCall {
 
   abstract get peer(): string;
 
+  /** The request's grpc-encoding; a transport without a wire has none. */
+  get requestEncoding(): string {
+    return "identity";
+  }
+
+  /** Whether request message `index` came compressed; a transport without a wire compresses nothing. */
+  requestCompressed(_index: number): boolean | undefined {
+    return false;
+  }
+
   /** The one request of a unary or server-streaming call. */
   get request(): Buffer | undefined {
     return this.#request;
