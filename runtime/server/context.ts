@@ -33,7 +33,9 @@ export class ServerContext {
    * shutting down"). A streaming handler sees the shutdown at the start of
    * `shutdown()`'s grace while its call goes on: it may still send, and should
    * end its stream (return: OK; throw the reason: UNAVAILABLE). A unary
-   * handler sees it only if it is still running when the grace ends.
+   * handler sees it only if it is still running when the grace ends. A
+   * signal aborts once: after that notice, a client's cancel or the end of
+   * the grace shows as the handler's Sender and Receiver rejecting.
    */
   readonly signal: AbortSignal;
   readonly #call: ServerCallView;
