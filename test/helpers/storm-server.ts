@@ -9,7 +9,8 @@
 //   chat:           echoes every message; when its signal aborts it throws the reason (a drain's
 //                   notice: UNAVAILABLE "server shutting down")
 // It also serves grpc.health.v1.Health (NOT_SERVING once it shuts down).
-// SIGTERM shuts it down with a 1 s grace, SIGUSR2 at once (forceShutdown); then it exits 0.
+// SIGTERM shuts it down with a 1 s grace (--grace-ms=N for another), SIGUSR2 at once (forceShutdown);
+// then it exits 0.
 import { createServer, type ServerContext } from "safestub";
 import { addHealth } from "safestub/health";
 import { Msg } from "../../gen/testing/probe.js";
@@ -82,7 +83,8 @@ server.add(ProbeService, {
 addHealth(server);
 const port = await server.listen("127.0.0.1:0");
 process.stdout.write(`port ${port}\n`);
-process.on("SIGTERM", () => void server.shutdown({ graceMs: 1000 }).then(() => process.exit(0)));
+const graceMs = Number(/^--grace-ms=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--grace-ms=")) ?? "")?.[1] ?? 1000);
+process.on("SIGTERM", () => void server.shutdown({ graceMs }).then(() => process.exit(0)));
 process.on("SIGUSR2", () => {
   server.forceShutdown();
   // One turn for the statuses forceShutdown sent to reach the socket.

@@ -22,8 +22,8 @@ afterEach(async () => {
   child = undefined;
 });
 
-async function start(): Promise<ProbeClient> {
-  child = await startChild("test/helpers/storm-server.ts");
+async function start(args: string[] = []): Promise<ProbeClient> {
+  child = await startChild("test/helpers/storm-server.ts", args);
   return clientOf(child.port);
 }
 
@@ -198,7 +198,7 @@ describe("200 calls in flight", () => {
     expect(stats.running).toBe(0);
   }, 60_000);
 
-  it("shutdown(): streams that end on their signal end at once (download OK, chat UNAVAILABLE), uploads finish within the grace, unary calls still running end UNAVAILABLE after it, and the process exits", async () => {
+  it("shutdown(): streams that end on their signal end (download OK, chat UNAVAILABLE), uploads finish within the grace, unary calls still running end UNAVAILABLE after it, and the process exits", async () => {
     const client = await start();
     const calls = await twoHundredInFlight(client);
     const exit = exited(child!);
@@ -216,11 +216,12 @@ describe("200 calls in flight", () => {
     expect(await Promise.all(uploads)).toEqual(Array(50).fill(2));
     const [ends] = await streams;
     // The drain's notice reaches streaming handlers at the start of the grace: downloads end OK (after
-    // the grace they would be UNAVAILABLE), chats UNAVAILABLE well before the grace ends.
+    // the grace they would be UNAVAILABLE), chats UNAVAILABLE (that it is the notice's, not the
+    // grace's end, the 10 s drain below shows).
     expect(countCodes(ends.slice(0, 50))).toEqual({ resolved: 50 });
     expect(countCodes(ends.slice(50))).toEqual({ UNAVAILABLE: 50 });
     for (const r of ends.slice(50)) expect(r.details).toBe("server shutting down");
-    for (const r of ends.slice(50)) expect(r.ms).toBeLessThan(900);
+    for (const r of ends) expect(r.ms).toBeLessThan(3000);
     // Unary handlers are not told: those still running ("wait" for their signal) end after the 1 s grace.
     const unaries = await endsOf({ downloads: [], uploads: [], chats: [], unaries: calls.unaries }, since);
     expect(countCodes(unaries)).toEqual({ UNAVAILABLE: 50 });
@@ -284,21 +285,28 @@ describe("a raw HTTP/2 client resetting 10,000 streams at once", () => {
   }, 60_000);
 });
 
-describe("a graceful drain with health checks (SIGTERM, 1 s grace)", () => {
+describe("a graceful drain with health checks (SIGTERM, 10 s grace)", () => {
+  // A long grace, so that on a loaded machine every call can end by itself: the process then exits
+  // well before the grace runs out, which shows that no call waited for it.
+  const GRACE_MS = 10_000;
   it("turns health NOT_SERVING first, tells streams at once (they end OK or UNAVAILABLE), lets 200 uploads and 200 unary calls finish OK, and leaves nothing listening", async () => {
-    const client = await start();
+    const client = await start([`--grace-ms=${GRACE_MS}`]);
     const observer = clientOf(child!.port);
     const health = new HealthClient(channels[0]!);
     const watch = health.watch({ service: "" });
     expect((await watch.receiver.recv())?.status).toBe(ServingStatus.SERVING);
     const calls = await callsInFlight(client, 200, msg({ text: "sleep", count: 700 }));
-    // Every unary handler is running (not just sent) before the drain begins.
-    for (let i = 0; i < 100 && (await statsOf(observer)).running < 800; i++) await sleep(5);
+    // Every unary handler is running (not just sent) before the drain begins (each sleeps 700 ms:
+    // those that finish before the signal still count as OK).
+    let running = 0;
+    for (let i = 0; i < 200 && (running = (await statsOf(observer)).running) < 800; i++) await sleep(5);
+    const finishedEarly = await Promise.all(calls.unaries.map((u) => Promise.race([u.then(() => true), sleep(0).then(() => false)])));
+    expect(running + finishedEarly.filter(Boolean).length).toBeGreaterThanOrEqual(800);
     const port = child!.port;
     const exit = exited(child!);
+    const exitedAt = exit.then(() => performance.now());
     let signalledAt = 0;
     const since = () => signalledAt;
-    const ends = endsOf({ ...calls, uploads: [] }, since);
     signalledAt = performance.now();
     child!.process.kill("SIGTERM");
     // Load balancers learn first: the watcher sees NOT_SERVING, then its stream ends cleanly.
@@ -310,20 +318,20 @@ describe("a graceful drain with health checks (SIGTERM, 1 s grace)", () => {
       return (await u.response).count;
     });
     expect(await Promise.all(uploads)).toEqual(Array(200).fill(2));
-    const results = await ends;
+    // Read after the uploads (reading 200 downloads keeps a loaded client busy for seconds).
+    const results = await endsOf({ ...calls, uploads: [] }, since);
     const [downloads, chats, unaries] = [results.slice(0, 200), results.slice(200, 400), results.slice(400)];
     // The download handler returns on its signal: OK (after the grace it would be UNAVAILABLE); the
-    // client still reads what was buffered. The chat handler throws its reason at once: UNAVAILABLE
-    // well before the grace ends.
+    // client still reads what was buffered. The chat handler throws its reason: UNAVAILABLE.
     expect(countCodes(downloads)).toEqual({ resolved: 200 });
     expect(countCodes(chats)).toEqual({ UNAVAILABLE: 200 });
     for (const r of chats) expect(r.details).toBe("server shutting down");
-    for (const r of chats) expect(r.ms).toBeLessThan(900);
-    for (const r of downloads) expect(r.ms).toBeLessThan(3000);
-    // Unary calls in flight run to the end within the grace.
+    // Unary calls in flight run to the end.
     expect(countCodes(unaries)).toEqual({ resolved: 200 });
-    expect(Math.max(...unaries.map((r) => r.ms))).toBeLessThan(1000);
+    // The drain ends once no call is left: the process exited before the grace ran out, so every
+    // call above ended by itself (the chats' UNAVAILABLE is the notice, not the grace's end).
     expect(await exit).toBe(0);
+    expect((await exitedAt) - signalledAt).toBeLessThan(GRACE_MS);
     // Nothing is left listening on the port.
     const after = createChannel(`http://127.0.0.1:${port}`);
     try {
