@@ -24,6 +24,8 @@ export type RawResponder = (stream: http2.ServerHttp2Stream, headers: http2.Inco
 
 export interface RawServer {
   port: number;
+  /** How many HTTP/2 sessions (client connections) are open now. */
+  openSessions(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startRawServer(respond: RawResponder): Promise<RawServer> 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    openSessions: () => sessions.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sessions) s.destroy();

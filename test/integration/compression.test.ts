@@ -9,6 +9,7 @@ import type * as http2 from "node:http2";
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, type Channel, type ChannelOptions, type Server } from "safestub";
 import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
+import type { GrpcClientTransport } from "../../runtime/transport/grpc-js/channel.js";
 import { Msg } from "../../gen/testing/probe.js";
 import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
 import { deframe, frame, rawCall, respondWith, startRawServer, type RawServer } from "../helpers/raw-http2.js";
@@ -88,6 +89,26 @@ describe("the client's requests on the wire (raw HTTP/2 server)", () => {
       ["none", false],
     ]);
     for (const call of seen) expect(messageOf(call.messages[0]!)).toEqual(big);
+  });
+
+  it("opens one connection per compression in use, reused by later calls, and closes them all with the channel", async () => {
+    const { server, seen } = await recordingRawServer();
+    const channel = channelTo(server.port);
+    const client = new ProbeClient(channel);
+    const opened = () => (channel.transport as GrpcClientTransport).connectionsOpened;
+    await client.unary(big);
+    expect(opened()).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      await client.unary(big, { compression: "gzip" });
+      await client.unary(big, { compression: "identity" });
+    }
+    expect(opened()).toBe(2);
+    expect(server.openSessions()).toBe(2);
+    expect(seen.map((c) => c.headers["grpc-encoding"] ?? "none")).toEqual(["none", "gzip", "none", "gzip", "none", "gzip", "none"]);
+    channel.close();
+    for (let i = 0; i < 100 && server.openSessions() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.openSessions()).toBe(0);
+    await expect(client.unary(big, { compression: "gzip" })).rejects.toMatchObject({ code: Code.CANCELLED });
   });
 
   it("in a gzip stream, a message sent with { noCompression: true } goes with the flag clear, the others compressed", async () => {

@@ -211,9 +211,11 @@ class GrpcTransportCall implements TransportCall {
   }
 
   write(frame: Buffer, onWritten?: () => void): void {
+    const context: Parameters<GrpcCall["sendMessageWithContext"]>[0] = {};
+    if (onWritten) context.callback = onWritten;
     // grpc-js's compression filter sends a message flagged NoCompress uncompressed in a compressing call.
-    const flags = mustGoUncompressed(frame) ? NO_COMPRESS : undefined;
-    this.#call.sendMessageWithContext(onWritten ? { callback: onWritten, ...(flags && { flags }) } : flags ? { flags } : {}, frame);
+    if (mustGoUncompressed(frame)) context.flags = NO_COMPRESS;
+    this.#call.sendMessageWithContext(context, frame);
   }
 
   halfClose(): void {
