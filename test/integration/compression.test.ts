@@ -124,6 +124,26 @@ describe("the client's requests on the wire (raw HTTP/2 server)", () => {
     expect(seen[0]!.messages.map((m) => messageOf(m).id)).toEqual([1, 2, 3]);
   });
 
+  it("falls back to identity on a connection whose server's grpc-accept-encoding leaves gzip out (grpc-js's negotiation)", async () => {
+    const seen: SeenCall[] = [];
+    const server = await startRawServer((stream, headers, body) => {
+      seen.push({ headers, messages: deframe(body) });
+      stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "identity" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(frame(new Uint8Array()));
+    });
+    closers.push(() => server.close());
+    const client = new ProbeClient(channelTo(server.port, { compression: "gzip" }));
+    await client.unary(big);
+    await client.unary(big);
+    // The first call could not know; once the server said what it takes, requests go uncompressed.
+    expect(seen.map((c) => [c.headers["grpc-encoding"] ?? "none", c.messages[0]!.compressed])).toEqual([
+      ["gzip", true],
+      ["none", false],
+    ]);
+    for (const call of seen) expect(messageOf(call.messages[0]!)).toEqual(big);
+  });
+
   it("refuses a compression it does not know, at the call and at the channel, with a TypeError", async () => {
     const { server, seen } = await recordingRawServer();
     const client = new ProbeClient(channelTo(server.port));
