@@ -1,5 +1,6 @@
 // Assertions for the interop cases. They throw CheckFailure with a message
 // that says what was expected and what came back; the runner prints it.
+import { CODE, PROBE_NOT_REFUSED } from "./spec.js";
 
 export class CheckFailure extends Error {
   override name = "CheckFailure";
@@ -43,6 +44,20 @@ export async function expectStatus(operation: Promise<unknown>, code: number, wh
     return err;
   }
   throw new CheckFailure(`${what}: succeeded with ${describe(outcome)}, want status ${code}`);
+}
+
+/**
+ * The CompressedRequest feature probe: an uncompressed request with
+ * expect_compressed true must fail INVALID_ARGUMENT; a server that answers it
+ * does not check expect_compressed (PROBE_NOT_REFUSED).
+ */
+export async function expectProbeRefused(call: Promise<unknown>, what: string): Promise<void> {
+  const refused = await call.then(
+    () => false,
+    () => true,
+  );
+  check(refused, `${what}: ${PROBE_NOT_REFUSED}`);
+  await expectStatus(call, CODE.INVALID_ARGUMENT, `${what} (the uncompressed probe)`);
 }
 
 function isStatus(err: unknown): err is StatusLike {

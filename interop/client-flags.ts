@@ -15,13 +15,14 @@ export interface ClientFlags<Name extends string = CaseName> {
 }
 
 /**
- * Reads --server_host, --server_port, --test_case (one of `known`, the interop cases unless told)
+ * Reads --server_host, --server_port, --test_case (one of `known`, the interop cases unless told,
+ * or of `byNameOnly`, which `all` leaves out)
  * and the TLS flags; throws UsageError on a bad one.
  */
-export function parseClientFlags<Name extends string = CaseName>(argv: readonly string[], known?: readonly Name[]): ClientFlags<Name> {
+export function parseClientFlags<Name extends string = CaseName>(argv: readonly string[], known?: readonly Name[], byNameOnly?: readonly Name[]): ClientFlags<Name> {
   const flags = parseFlags(argv, ["server_host", "server_port", "test_case", ...CLIENT_TLS_FLAGS]);
   const host = flags.get("server_host", "127.0.0.1")!;
   const port = parsePort(flags.get("server_port"), "server_port");
-  const names = selectCases<Name>(flags.get("test_case"), known);
+  const names = selectCases<Name>(flags.get("test_case"), known, byNameOnly);
   return { target: hostPort(host, port), names, ...clientTransport(flags) };
 }

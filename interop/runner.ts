@@ -8,12 +8,16 @@ export type Cases<Name extends string = CaseName> = Record<Name, () => Promise<v
 /** A case that has not settled after this long fails, so a client never hangs. */
 const CASE_TIMEOUT_MS = 20_000;
 
-/** The cases `--test_case` names among `known` (the interop cases unless told): one name, a comma-separated list, or `all`. */
-export function selectCases<Name extends string = CaseName>(testCase: string | undefined, known: readonly Name[] = CASE_NAMES as readonly string[] as readonly Name[]): Name[] {
+/**
+ * The cases `--test_case` names among `known` (the interop cases unless told) and `byNameOnly`:
+ * one name, a comma-separated list, or `all` (every case of `known`).
+ */
+export function selectCases<Name extends string = CaseName>(testCase: string | undefined, known: readonly Name[] = CASE_NAMES as readonly string[] as readonly Name[], byNameOnly: readonly Name[] = []): Name[] {
   if (testCase === undefined || testCase === "") throw new UsageError("--test_case is required (a case name, or all)");
   if (testCase === "all") return [...known];
+  const names: readonly string[] = [...known, ...byNameOnly];
   return testCase.split(",").map((name) => {
-    if (!(known as readonly string[]).includes(name)) throw new UsageError(`unknown test case ${JSON.stringify(name)}; known: ${known.join(", ")}, all`);
+    if (!names.includes(name)) throw new UsageError(`unknown test case ${JSON.stringify(name)}; known: ${names.join(", ")}, all`);
     return name as Name;
   });
 }

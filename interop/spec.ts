@@ -21,6 +21,20 @@ export const CASE_NAMES = [
 
 export type CaseName = (typeof CASE_NAMES)[number];
 
+/**
+ * The cases of the CompressedRequest server feature (expect_compressed). Run
+ * by name, not by `all`: each first probes whether the server checks the
+ * compressed flag, and fails against one that cannot (grpc-js's server hides
+ * the flag from its handlers, so the reference server does not check it).
+ */
+export const COMPRESSION_CASE_NAMES = ["client_compressed_unary", "client_compressed_streaming"] as const;
+
+export type CompressionCaseName = (typeof COMPRESSION_CASE_NAMES)[number];
+
+/** client_compressed_streaming: the compressed then the uncompressed payload, and their sum. */
+export const COMPRESSED_STREAMING_SIZES = [27182, 45904] as const;
+export const COMPRESSED_STREAMING_TOTAL = 73086;
+
 /** large_unary and custom_metadata: the request payload and the asked response size. */
 export const LARGE_REQUEST_SIZE = 271828;
 export const LARGE_RESPONSE_SIZE = 314159;
@@ -55,4 +69,7 @@ export const STATUS_MESSAGE = "test status message";
 export const SPECIAL_STATUS_MESSAGE = "\t\ntest with whitespace\r\nand Unicode BMP \u263A and non-BMP \u{1F608}\t\n";
 
 /** Status codes the cases check, by their wire numbers. */
-export const CODE = { OK: 0, CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNIMPLEMENTED: 12 } as const;
+export const CODE = { OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, UNIMPLEMENTED: 12 } as const;
+
+/** What a compression case says when the probe was not refused: the server does not check expect_compressed. */
+export const PROBE_NOT_REFUSED = "the server does not check expect_compressed (its uncompressed probe was not refused with INVALID_ARGUMENT)";

@@ -40,9 +40,9 @@ export {
   clientStreamingMethod,
   bidiStreamingMethod,
 } from "./core/method.js";
-export { type CallOptions } from "./core/call-options.js";
+export { type CallOptions, type Compression } from "./core/call-options.js";
 export { type ClientInterceptor, type ClientNext, type ClientRequest, type ClientResponse } from "./core/interceptor.js";
-export { Sender } from "./stream/sender.js";
+export { Sender, type SendOptions } from "./stream/sender.js";
 export { Receiver } from "./stream/receiver.js";
 export { Channel } from "./client/channel.js";
 export { type StreamingCall, type ServerStreamingCall, type ClientStreamingCall, type BidiStreamingCall } from "./client/calls.js";

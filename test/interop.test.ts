@@ -11,7 +11,7 @@ import { Code, createChannel } from "safestub";
 import { HealthClient, ServingStatus } from "safestub/health";
 import { PayloadType, type StreamingOutputCallRequest } from "../gen/grpc/testing/messages.js";
 import { TestServiceClient } from "../gen/grpc/testing/test_grpc.js";
-import { CASE_NAMES } from "../interop/spec.js";
+import { CASE_NAMES, COMPRESSED_STREAMING_TOTAL, COMPRESSION_CASE_NAMES, LARGE_REQUEST_SIZE, LARGE_RESPONSE_SIZE, PROBE_NOT_REFUSED } from "../interop/spec.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PROGRAMS = {
@@ -77,6 +77,52 @@ describe.each(pairings)("%s", (_title, { clientProgram, serverOf, flags }) => {
   it.each(CASE_NAMES)("%s passes", (name) => {
     const line = run.lines.find((l) => l.split(/[ :]/)[1] === name);
     expect(line, run.output).toMatch(new RegExp(`^PASS ${name} `));
+  });
+});
+
+/**
+ * The CompressedRequest cases. A server that checks expect_compressed (safestub's, reading the
+ * per-message flag from the wire) passes both with either client; grpc-js's server cannot see the
+ * flag (it decompresses before the handler and tells it nothing), so against the reference server
+ * both clients report the probe as not refused: that is the reference server's gap, and the
+ * control pair shows it. Compressed requests themselves reach grpc-js's server fine (below).
+ */
+describe.each([
+  { client: "safestub", program: PROGRAMS.safestubClient, server: "safestub", tls: false },
+  { client: "safestub", program: PROGRAMS.safestubClient, server: "safestub", tls: true },
+  { client: "grpc-js", program: PROGRAMS.grpcJsClient, server: "safestub", tls: false },
+  { client: "safestub", program: PROGRAMS.safestubClient, server: "grpc-js", tls: false },
+  { client: "grpc-js", program: PROGRAMS.grpcJsClient, server: "grpc-js", tls: false },
+] as const)("compression cases: $client client x $server server (tls: $tls)", ({ program, server, tls }) => {
+  it(server === "safestub" ? "both pass" : "both report that the server does not check expect_compressed", async () => {
+    const running = servers[`${server === "safestub" ? "safestub" : "grpcJs"}${tls ? "Tls" : ""}`];
+    const run = await runClient(program, running!.port, COMPRESSION_CASE_NAMES.join(","), tls ? TLS_CLIENT_FLAGS : []);
+    if (server === "safestub") {
+      expect(run.lines, run.output).toEqual(COMPRESSION_CASE_NAMES.map((name) => expect.stringMatching(new RegExp(`^PASS ${name} `))));
+      expect(run.exitCode, run.output).toBe(0);
+    } else {
+      const notRefused = PROBE_NOT_REFUSED.replace(/[()]/g, "\\$&");
+      expect(run.lines, run.output).toEqual(COMPRESSION_CASE_NAMES.map((name) => expect.stringMatching(new RegExp(`^FAIL ${name}: .*${notRefused}`))));
+      expect(run.exitCode).toBe(1);
+    }
+  });
+});
+
+describe("compressed requests from safestub reach grpc-js's reference server", () => {
+  it("a gzip unary call and a gzip client stream (one message left uncompressed) are served", async () => {
+    const channel = createChannel(`http://127.0.0.1:${servers.grpcJs!.port}`, { compression: "gzip" });
+    try {
+      const client = new TestServiceClient(channel);
+      const request = { responseType: PayloadType.COMPRESSABLE, responseSize: LARGE_RESPONSE_SIZE, payload: { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(LARGE_REQUEST_SIZE) }, fillUsername: false, fillOauthScope: false, responseCompressed: undefined, responseStatus: undefined, expectCompressed: undefined, fillServerId: false };
+      expect((await client.unaryCall(request)).payload?.body.length).toBe(LARGE_RESPONSE_SIZE);
+      const call = client.streamingInputCall();
+      await call.sender.send({ payload: { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(27182) }, expectCompressed: undefined });
+      await call.sender.send({ payload: { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(45904) }, expectCompressed: undefined }, { noCompression: true });
+      await call.sender.close();
+      expect((await call.response).aggregatedPayloadSize).toBe(COMPRESSED_STREAMING_TOTAL);
+    } finally {
+      channel.close();
+    }
   });
 });
 

@@ -1,12 +1,19 @@
 // The 14 interop client cases written directly on @grpc/grpc-js, the reference
-// client that drives the safestub server (and, as a control, the grpc-js server).
+// client that drives the safestub server (and, as a control, the grpc-js server),
+// and the two of the CompressedRequest feature: grpc-js compresses what a channel
+// with grpc.default_compression_algorithm sends (`compressing`), and leaves out a
+// message written with its NoCompress write flag.
 import * as grpc from "@grpc/grpc-js";
-import { check, checkBytes, checkZeros, expectStatus } from "../check.js";
+import { check, checkBytes, checkZeros, expectProbeRefused, expectStatus } from "../check.js";
 import type { Cases } from "../runner.js";
 import {
   CLIENT_STREAMING_SIZES,
   CLIENT_STREAMING_TOTAL,
   CODE,
+  COMPRESSED_STREAMING_SIZES,
+  COMPRESSED_STREAMING_TOTAL,
+  type CaseName,
+  type CompressionCaseName,
   ECHO_INITIAL_KEY,
   ECHO_INITIAL_VALUE,
   ECHO_TRAILING_KEY,
@@ -39,8 +46,43 @@ export interface UnimplementedServiceStub extends grpc.Client {
   UnimplementedCall: UnaryMethod<Empty, Empty>;
 }
 
-export function grpcJsCases(client: TestServiceStub, unimplemented: UnimplementedServiceStub): Cases {
+/** grpc-js's WriteFlags.NoCompress, passed where a Node stream write takes its encoding (grpc-js reads it as flags). */
+const NO_COMPRESS = 2 as unknown as BufferEncoding;
+
+export function grpcJsCases(client: TestServiceStub, unimplemented: UnimplementedServiceStub, compressing: TestServiceStub): Cases<CaseName | CompressionCaseName> {
   return {
+    async client_compressed_unary() {
+      const expecting = (value: boolean): SimpleRequest => ({ ...largeRequest(), expectCompressed: { value } });
+      await expectProbeRefused(unary(client.UnaryCall.bind(client), expecting(true)), "UnaryCall");
+      const { response: compressed } = await unary(compressing.UnaryCall.bind(compressing), expecting(true));
+      checkZeros(compressed?.payload?.body ?? undefined, LARGE_RESPONSE_SIZE, "compressed UnaryCall response");
+      const { response: plain } = await unary(client.UnaryCall.bind(client), expecting(false));
+      checkZeros(plain?.payload?.body ?? undefined, LARGE_RESPONSE_SIZE, "uncompressed UnaryCall response");
+    },
+
+    async client_compressed_streaming() {
+      const [first, second] = COMPRESSED_STREAMING_SIZES;
+      const start = (stub: TestServiceStub) => {
+        let call!: grpc.ClientWritableStream<StreamingInputCallRequest>;
+        const response = new Promise<StreamingInputCallResponse | undefined>((resolve, reject) => {
+          call = stub.StreamingInputCall(new grpc.Metadata(), {}, (err, res) => (err ? reject(err) : resolve(res)));
+        });
+        call.on("error", () => {});
+        return { call, response };
+      };
+      const probing = start(client);
+      probing.call.write({ payload: zeros(first), expectCompressed: { value: true } });
+      probing.call.end();
+      await expectProbeRefused(probing.response, "StreamingInputCall");
+
+      const { call, response } = start(compressing);
+      call.write({ payload: zeros(first), expectCompressed: { value: true } });
+      call.write({ payload: zeros(second), expectCompressed: { value: false } }, NO_COMPRESS);
+      call.end();
+      const size = (await response)?.aggregatedPayloadSize;
+      check(size === COMPRESSED_STREAMING_TOTAL, `aggregated_payload_size ${size}, want ${COMPRESSED_STREAMING_TOTAL}`);
+    },
+
     async empty_unary() {
       const { response } = await unary(client.EmptyCall.bind(client), {});
       check(response !== undefined && Object.keys(response).length === 0, `EmptyCall: got ${JSON.stringify(response)}, want {}`);
@@ -251,6 +293,7 @@ function checkEcho(headers: grpc.Metadata | undefined, trailers: grpc.Metadata, 
 function zeros(size: number): Payload {
   return { type: 0, body: Buffer.alloc(size) };
 }
+
 
 function largeRequest(): SimpleRequest {
   return { responseType: 0, responseSize: LARGE_RESPONSE_SIZE, payload: zeros(LARGE_REQUEST_SIZE) };

@@ -20,12 +20,14 @@ export interface SimpleRequest {
   responseSize?: number;
   payload?: Payload | null;
   responseStatus?: EchoStatus | null;
+  expectCompressed?: { value: boolean } | null;
 }
 export interface SimpleResponse {
   payload?: Payload | null;
 }
 export interface StreamingInputCallRequest {
   payload?: Payload | null;
+  expectCompressed?: { value: boolean } | null;
 }
 export interface StreamingInputCallResponse {
   aggregatedPayloadSize: number;

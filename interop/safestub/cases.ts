@@ -1,12 +1,17 @@
-// The 14 interop client cases on safestub's generated TestServiceClient.
+// The 14 interop client cases on safestub's generated TestServiceClient, and the two of the
+// CompressedRequest feature (client_compressed_unary, client_compressed_streaming).
 import { Code, type Metadata } from "safestub";
 import { PayloadType, type Payload, type SimpleRequest, type StreamingOutputCallRequest } from "../../gen/grpc/testing/messages.js";
 import type { TestServiceClient, UnimplementedServiceClient } from "../../gen/grpc/testing/test_grpc.js";
-import { check, checkBytes, checkZeros, expectStatus } from "../check.js";
+import { check, checkBytes, checkZeros, expectProbeRefused, expectStatus } from "../check.js";
 import type { Cases } from "../runner.js";
 import {
   CLIENT_STREAMING_SIZES,
   CLIENT_STREAMING_TOTAL,
+  COMPRESSED_STREAMING_SIZES,
+  COMPRESSED_STREAMING_TOTAL,
+  type CaseName,
+  type CompressionCaseName,
   ECHO_INITIAL_KEY,
   ECHO_INITIAL_VALUE,
   ECHO_TRAILING_KEY,
@@ -21,8 +26,34 @@ import {
   TIMEOUT_REQUEST_SIZE,
 } from "../spec.js";
 
-export function safestubCases(client: TestServiceClient, unimplemented: UnimplementedServiceClient): Cases {
+export function safestubCases(client: TestServiceClient, unimplemented: UnimplementedServiceClient): Cases<CaseName | CompressionCaseName> {
   return {
+    async client_compressed_unary() {
+      const expecting = (value: boolean): SimpleRequest => ({ ...largeRequest(), expectCompressed: { value } });
+      await expectProbeRefused(client.unaryCall(expecting(true), { compression: "identity" }), "UnaryCall");
+      const compressed = await client.unaryCall(expecting(true), { compression: "gzip" });
+      checkZeros(compressed.payload?.body, LARGE_RESPONSE_SIZE, "compressed UnaryCall response");
+      const plain = await client.unaryCall(expecting(false), { compression: "identity" });
+      checkZeros(plain.payload?.body, LARGE_RESPONSE_SIZE, "uncompressed UnaryCall response");
+    },
+
+    async client_compressed_streaming() {
+      const [first, second] = COMPRESSED_STREAMING_SIZES;
+      const probing = client.streamingInputCall({ compression: "identity" });
+      // The server may refuse the probe before the half-close: the send and close may then reject.
+      await probing.sender.send({ payload: zeros(first), expectCompressed: { value: true } }).catch(() => {});
+      await probing.sender.close().catch(() => {});
+      await expectProbeRefused(probing.response, "StreamingInputCall");
+
+      // One call, the first message compressed and the second not: compression is per message.
+      const call = client.streamingInputCall({ compression: "gzip" });
+      await call.sender.send({ payload: zeros(first), expectCompressed: { value: true } });
+      await call.sender.send({ payload: zeros(second), expectCompressed: { value: false } }, { noCompression: true });
+      await call.sender.close();
+      const { aggregatedPayloadSize } = await call.response;
+      check(aggregatedPayloadSize === COMPRESSED_STREAMING_TOTAL, `aggregated_payload_size ${aggregatedPayloadSize}, want ${COMPRESSED_STREAMING_TOTAL}`);
+    },
+
     async empty_unary() {
       const response = await client.emptyCall({});
       check(Object.keys(response).length === 0, `EmptyCall: got ${JSON.stringify(response)}, want {}`);
@@ -146,6 +177,7 @@ export function safestubCases(client: TestServiceClient, unimplemented: Unimplem
     },
   };
 }
+
 
 function checkEcho(headers: Metadata | undefined, trailers: Metadata | undefined, what: string): void {
   check(headers !== undefined, `${what}: no response headers`);

@@ -1,6 +1,6 @@
 // The interop TestService implemented on safestub's generated TestServiceHandlers.
 import { Code, RpcError, type Receiver, type Sender, type ServerContext } from "safestub";
-import { PayloadType, type EchoStatus, type Payload, type SimpleRequest, type SimpleResponse, type StreamingOutputCallRequest, type StreamingOutputCallResponse } from "../../gen/grpc/testing/messages.js";
+import { PayloadType, type BoolValue, type EchoStatus, type Payload, type SimpleRequest, type SimpleResponse, type StreamingOutputCallRequest, type StreamingOutputCallResponse } from "../../gen/grpc/testing/messages.js";
 import type { TestServiceHandlers } from "../../gen/grpc/testing/test_grpc.js";
 import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY } from "../spec.js";
 
@@ -21,7 +21,12 @@ export const testServiceHandlers: TestServiceHandlers = {
   async streamingInputCall(receiver, ctx) {
     echoMetadata(ctx);
     let aggregatedPayloadSize = 0;
-    for await (const request of receiver) aggregatedPayloadSize += request.payload?.body.length ?? 0;
+    let index = 0;
+    for await (const request of receiver) {
+      checkCompression(request.expectCompressed, ctx.requestCompressed(index), `request ${index}`);
+      index++;
+      aggregatedPayloadSize += request.payload?.body.length ?? 0;
+    }
     return { aggregatedPayloadSize };
   },
 
@@ -44,6 +49,7 @@ export const testServiceHandlers: TestServiceHandlers = {
 
 function respondUnary(request: SimpleRequest, ctx: ServerContext): SimpleResponse {
   echoMetadata(ctx);
+  checkCompression(request.expectCompressed, ctx.requestCompressed(0), "the request");
   throwRequestedStatus(request.responseStatus);
   return { payload: zeros(request.responseSize), username: "", oauthScope: "", serverId: "", hostname: "" };
 }
@@ -54,6 +60,20 @@ async function respondStreaming(request: StreamingOutputCallRequest, sender: Sen
   for (const params of request.responseParameters) {
     if (params.intervalUs > 0) await sleep(params.intervalUs / 1000, ctx.signal);
     await sender.send({ payload: zeros(params.size) });
+  }
+}
+
+/**
+ * The CompressedRequest feature: when a request sets expect_compressed, its
+ * message must have come with the compressed flag set (true) or clear
+ * (false), else INVALID_ARGUMENT, as grpc's C++ reference server checks
+ * (CheckExpectedCompression). A request that does not set it is not checked.
+ */
+function checkCompression(expect: BoolValue | undefined, compressed: boolean | undefined, what: string): void {
+  if (expect === undefined) return;
+  if (compressed === undefined) throw new RpcError(Code.INTERNAL, `${what}: the server cannot tell whether it came compressed`);
+  if (expect.value !== compressed) {
+    throw new RpcError(Code.INVALID_ARGUMENT, `${what}: expect_compressed is ${expect.value} but the message came ${compressed ? "compressed" : "uncompressed"}`);
   }
 }
 
@@ -81,11 +101,17 @@ async function collect<T>(receiver: Receiver<T>): Promise<T[]> {
   return all;
 }
 
-/** Waits `ms`, or rejects with the signal's reason (the call's RpcError) once the call is cancelled. */
+/**
+ * Waits `ms`, or rejects with the signal's reason (the call's RpcError) once the call is cancelled.
+ * A drain's notice (UNAVAILABLE "server shutting down", at the start of the server's grace) does
+ * not cut the wait: the response asked for still goes out within the grace.
+ */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  const isDrainNotice = () => signal.reason instanceof RpcError && signal.reason.code === Code.UNAVAILABLE;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
+    if (signal.aborted && !isDrainNotice()) return reject(signal.reason as Error);
     const onAbort = () => {
+      if (isDrainNotice()) return;
       clearTimeout(timer);
       reject(signal.reason as Error);
     };

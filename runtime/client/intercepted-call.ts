@@ -15,12 +15,12 @@ import type { Channel } from "./channel.js";
 import type { ClientStream } from "./client-call.js";
 import { interceptorFailure, type ClientNext, type ClientRequest, type ClientResponse } from "../core/interceptor.js";
 
-/** The chain's last step: the call itself on `channel`, with the observers of the caller's options. */
-export function transportNext(channel: Channel, observers: Pick<ResolvedCall, "onHeaders" | "onTrailers">): ClientNext {
+/** The chain's last step: the call itself on `channel`, with the observers and compression of the caller's options. */
+export function transportNext(channel: Channel, observers: Pick<ResolvedCall, "onHeaders" | "onTrailers" | "compression">): ClientNext {
   return async (request) => {
     const { method } = request;
     const single = method.kind === "unary" || method.kind === "client_streaming";
-    const options: ResolvedCall = { metadata: request.metadata, deadline: request.deadline, signal: request.signal, onHeaders: observers.onHeaders, onTrailers: observers.onTrailers };
+    const options: ResolvedCall = { metadata: request.metadata, deadline: request.deadline, signal: request.signal, onHeaders: observers.onHeaders, onTrailers: observers.onTrailers, compression: observers.compression };
     const stream = channel.startCall(method.path, options, single ? "single" : "stream", true);
     if (method.kind === "unary" || method.kind === "server_streaming") void sendOnlyRequest(request.messages, stream, method);
     else void pumpRequests(request.messages, stream, method);

@@ -1,6 +1,20 @@
 import type { ClientInterceptor } from "./interceptor.js";
 import { Metadata, type MetadataInit } from "./metadata.js";
 
+/**
+ * How request messages are compressed on the wire: "gzip", or "identity"
+ * (not at all). Responses are compressed as the server chooses.
+ */
+export type Compression = "gzip" | "identity";
+
+const compressions: readonly string[] = ["gzip", "identity"] satisfies Compression[];
+
+/** Throws TypeError unless `value` is a Compression (or undefined); `what` names the option. */
+export function checkCompression(value: unknown, what: string): Compression | undefined {
+  if (value === undefined || compressions.includes(value as string)) return value as Compression | undefined;
+  throw new TypeError(`${what} must be "gzip" or "identity", got ${JSON.stringify(value)}`);
+}
+
 /** CallOptions apply to one call; a client's defaults apply to all of its calls. */
 export interface CallOptions {
   /** Aborting it cancels the RPC (status CANCELLED). */
@@ -20,6 +34,14 @@ export interface CallOptions {
    * own add to the Channel's (which run outside them); see ClientInterceptor.
    */
   interceptors?: readonly ClientInterceptor[] | undefined;
+  /**
+   * Compresses this call's request messages ("gzip") or not ("identity"),
+   * over the channel's default (`ChannelOptions.compression`). A wire
+   * concern: the in-memory transport passes messages uncompressed whatever
+   * is asked. A message sent with `{ noCompression: true }` goes
+   * uncompressed in a gzip call.
+   */
+  compression?: Compression | undefined;
 }
 
 /** The options of one call after merging the client defaults, in transport-neutral terms. */
@@ -31,6 +53,8 @@ export interface ResolvedCall {
   readonly signal: AbortSignal | undefined;
   readonly onHeaders: ((headers: Metadata) => void) | undefined;
   readonly onTrailers: ((trailers: Metadata) => void) | undefined;
+  /** How to compress the requests; undefined: as the channel does by default. */
+  readonly compression: Compression | undefined;
 }
 
 /** Merges per-call options over client defaults. Throws TypeError on an invalid option. */
@@ -43,6 +67,7 @@ export function resolveCallOptions(defaults: CallOptions | undefined, options: C
     signal,
     onHeaders: options?.onHeaders ?? defaults?.onHeaders,
     onTrailers: options?.onTrailers ?? defaults?.onTrailers,
+    compression: checkCompression(options?.compression, "compression") ?? checkCompression(defaults?.compression, "compression"),
   };
 }
 

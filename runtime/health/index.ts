@@ -26,6 +26,9 @@ export { ServingStatus };
 export { HealthService, HealthClient, type HealthHandlers } from "./gen/grpc/health/v1/health_grpc.js";
 export { HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse } from "./gen/grpc/health/v1/health.js";
 
+/** The most services List answers; with more registered it fails RESOURCE_EXHAUSTED (gRPC-Go's maxAllowedServices). */
+export const MAX_LISTED_SERVICES = 100;
+
 /** One Watch call: the status it has still to send (the latest wins) and its parked loop. */
 interface Watcher {
   pending: ServingStatus | undefined;
@@ -56,6 +59,18 @@ export class Health implements HealthHandlers {
       throw new TypeError(`health: ${String(status)} is not a status to set (UNKNOWN, SERVING or NOT_SERVING)`);
     }
     if (!this.#frozen) this.#set(service, status);
+  }
+
+  /**
+   * Unregisters `service`: Check then answers NOT_FOUND, List leaves it out,
+   * and its Watch calls get SERVICE_UNKNOWN and keep watching (as for a
+   * service never registered). Ignored after shutdown() until resume(), like
+   * setStatus (grpc-java's HealthStatusManager.clearStatus; gRPC-Go's server
+   * has no such call but answers an unregistered service the same way).
+   */
+  clearStatus(service: string): void {
+    if (this.#frozen || !this.#statuses.delete(service)) return;
+    this.#notify(service, ServingStatus.SERVICE_UNKNOWN);
   }
 
   /** The status of `service`, or undefined when it is not registered. */
@@ -95,8 +110,15 @@ export class Health implements HealthHandlers {
     return { status };
   }
 
-  /** List: the status of every registered service. */
+  /**
+   * List: the status of every registered service; RESOURCE_EXHAUSTED when
+   * more than MAX_LISTED_SERVICES are registered, as gRPC-Go's health server
+   * (its maxAllowedServices), so one answer stays small.
+   */
   list(): HealthListResponse {
+    if (this.#statuses.size > MAX_LISTED_SERVICES) {
+      throw new RpcError(Code.RESOURCE_EXHAUSTED, `server health list exceeds maximum capacity: ${MAX_LISTED_SERVICES}`);
+    }
     return { statuses: Object.fromEntries([...this.#statuses].map(([service, status]) => [service, { status }])) };
   }
 
@@ -117,10 +139,11 @@ export class Health implements HealthHandlers {
     ctx.signal.addEventListener("abort", wake);
     try {
       let sent: ServingStatus | undefined;
-      while (!ctx.signal.aborted) {
+      for (;;) {
         const status = watcher.pending;
         if (status === undefined) {
-          if (this.#draining) return;
+          // A drain's notice aborts the signal too: the NOT_SERVING it set went out first.
+          if (this.#draining || ctx.signal.aborted) return;
           await watcher.waker.wait();
           continue;
         }
@@ -138,6 +161,10 @@ export class Health implements HealthHandlers {
 
   #set(service: string, status: ServingStatus): void {
     this.#statuses.set(service, status);
+    this.#notify(service, status);
+  }
+
+  #notify(service: string, status: ServingStatus): void {
     for (const watcher of this.#watchers.get(service) ?? []) {
       watcher.pending = status;
       watcher.waker.wake();

@@ -22,7 +22,10 @@ export abstract class BaseServerCall implements ServerCall {
   protected readonly reader = new Waker();
   /** Woken when the response stream drained or the call ended. */
   protected readonly writer = new Waker();
+  /** The call's own end: the client left, the deadline passed, or the call broke. */
   readonly #abort = new AbortController();
+  /** What the handler's signal follows: the call's end, or earlier a server drain's notice (noticeShutdown). */
+  readonly #handlerAbort = new AbortController();
   readonly #headers = new Metadata();
   readonly #trailers = new Metadata();
   #headersSent = false;
@@ -37,7 +40,7 @@ export abstract class BaseServerCall implements ServerCall {
     this.metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
-    this.signal = this.#abort.signal;
+    this.signal = this.#handlerAbort.signal;
     this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
       this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
@@ -45,6 +48,16 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   abstract get peer(): string;
+
+  /** The request's grpc-encoding; a transport without a wire has none. */
+  get requestEncoding(): string {
+    return "identity";
+  }
+
+  /** Whether request message `index` came compressed; a transport without a wire compresses nothing. */
+  requestCompressed(_index: number): boolean | undefined {
+    return false;
+  }
 
   /** The one request of a unary or server-streaming call. */
   get request(): Buffer | undefined {
@@ -84,7 +97,7 @@ export abstract class BaseServerCall implements ServerCall {
   sendHeaders(): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    if (!this.#responded && !this.signal.aborted) this.sendHeaderFrame(this.#headers);
+    if (!this.#responded && !this.#abort.signal.aborted) this.sendHeaderFrame(this.#headers);
   }
 
   setTrailer(key: string, value: MetadataValue): void {
@@ -114,28 +127,45 @@ export abstract class BaseServerCall implements ServerCall {
     this.breakCall(new RpcError(Code.UNAVAILABLE, "server shutting down"));
   }
 
+  /**
+   * Server drain: the handler's signal aborts with UNAVAILABLE "server
+   * shutting down" but the call goes on, so a long-lived stream can end
+   * itself within the grace: it may still send, and its status goes out
+   * (OK if it returns, what it throws otherwise).
+   */
+  noticeShutdown(): void {
+    if (this.settled || this.#handlerAbort.signal.aborted) return;
+    this.#handlerAbort.abort(new RpcError(Code.UNAVAILABLE, "server shutting down"));
+  }
+
   /** The call cannot go on (a broken request stream, shutdown): the handler sees `reason`, and so does the client. */
   protected breakCall(reason: RpcError): void {
-    if (this.#responded || this.signal.aborted) return;
+    if (this.settled) return;
     this.cancel(reason);
     this.#sendStatus(reason);
   }
 
   /** Whether the status went out or the call was cancelled: a later cancel is ignored (check it before building one). */
   protected get settled(): boolean {
-    return this.#responded || this.signal.aborted;
+    return this.#responded || this.#abort.signal.aborted;
+  }
+
+  /** Aborts when the call is over for good (not at a drain's notice): for transports that wait on the client. */
+  protected get callSignal(): AbortSignal {
+    return this.#abort.signal;
   }
 
   /** The call is over for the handler: its signal aborts with `reason` (ignored once the call ended). */
   protected cancel(reason: RpcError): void {
-    if (this.#responded || this.signal.aborted) return;
+    if (this.settled) return;
     this.#abort.abort(reason);
+    if (!this.#handlerAbort.signal.aborted) this.#handlerAbort.abort(reason);
     this.#wrapUp();
   }
 
-  /** Why the call was cancelled, if it was. */
-  protected cancellation(): RpcError | undefined {
-    return this.signal.aborted ? (this.signal.reason as RpcError) : undefined;
+  /** Why the call was cancelled, if it was (a drain's notice is not a cancel). */
+  cancellation(): RpcError | undefined {
+    return this.#abort.signal.aborted ? (this.#abort.signal.reason as RpcError) : undefined;
   }
 
   /**
@@ -182,7 +212,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Marks the call answered; true when the client is gone and nothing may be sent. */
   #settle(): boolean {
-    if (this.signal.aborted) {
+    if (this.#abort.signal.aborted) {
       this.#end();
       return true;
     }

@@ -24,4 +24,8 @@ export interface ServerCall extends ServerCallView {
   fail(status: RpcError): void;
   /** Server shutdown: the handler sees UNAVAILABLE "server shutting down", and so does the client. */
   shutDown(): void;
+  /** Server drain: the handler's signal aborts with UNAVAILABLE "server shutting down", the call goes on (its handler ends it). */
+  noticeShutdown(): void;
+  /** Why the call ended early (client cancel, deadline, a broken call, shutdown), if it did; a drain's notice is not one. */
+  cancellation(): RpcError | undefined;
 }

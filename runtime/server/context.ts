@@ -11,6 +11,8 @@ export interface ServerCallView {
   setHeader(key: string, value: MetadataValue): void;
   sendHeaders(): void;
   setTrailer(key: string, value: MetadataValue): void;
+  readonly requestEncoding: string;
+  requestCompressed(index: number): boolean | undefined;
 }
 
 /**
@@ -27,7 +29,13 @@ export class ServerContext {
   readonly deadline: Date | undefined;
   /**
    * Aborts when the client cancels (reason: RpcError CANCELLED), the deadline
-   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE).
+   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE "server
+   * shutting down"). A streaming handler sees the shutdown at the start of
+   * `shutdown()`'s grace while its call goes on: it may still send, and should
+   * end its stream (return: OK; throw the reason: UNAVAILABLE). A unary
+   * handler sees it only if it is still running when the grace ends. A
+   * signal aborts once: after that notice, a client's cancel or the end of
+   * the grace shows as the handler's Sender and Receiver rejecting.
    */
   readonly signal: AbortSignal;
   readonly #call: ServerCallView;
@@ -59,6 +67,28 @@ export class ServerContext {
   /** Sends the response headers now instead of with the first message. */
   sendHeaders(): void {
     this.#call.sendHeaders();
+  }
+
+  /**
+   * The request's `grpc-encoding`: "identity" when it sent none (always, in
+   * memory). The server decompresses gzip and deflate before the handler
+   * sees a message; a call with any other encoding ends UNIMPLEMENTED before
+   * it reaches a handler.
+   */
+  get requestEncoding(): string {
+    return this.#call.requestEncoding;
+  }
+
+  /**
+   * Whether request message `index` (0-based, in the order the handler
+   * receives them; 0 for the one request of a unary call) arrived with the
+   * compressed flag set: a per-message fact of the wire that the interop
+   * test's `expect_compressed` checks. Undefined for a message that has not
+   * arrived, or arrived more than 65,536 messages ago. In memory, false
+   * (compression is a wire concern).
+   */
+  requestCompressed(index: number): boolean | undefined {
+    return this.#call.requestCompressed(index);
   }
 
   /** Sets a trailer; trailers go out with the status when the handler returns or throws. */

@@ -75,7 +75,7 @@ export async function dispatchIntercepted(
   let settle!: (outcome: RpcError | "ok") => void;
   const outcome = new Promise<RpcError | "ok">((resolve) => (settle = resolve));
   // The client left, the deadline passed or the server shut down: that is how the call ended.
-  const departed = () => (call.signal.aborted && call.signal.reason instanceof RpcError ? call.signal.reason : undefined);
+  const departed = () => call.cancellation();
   try {
     let next: ServerNext = (request) => runHandler(call, method, handler, request);
     for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next);

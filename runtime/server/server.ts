@@ -49,8 +49,8 @@ export class Server {
   readonly #transport: ServerTransport;
   readonly #behaviour: ServerBehaviour;
   readonly #typeNames = new Set<string>();
-  /** Calls that can still respond: shutdown ends them with UNAVAILABLE. */
-  readonly #live = new Set<ServerCall>();
+  /** Calls that can still respond, each with whether it streams: shutdown ends them with UNAVAILABLE. */
+  readonly #live = new Map<ServerCall, boolean>();
   /** Run once, when shutdown() or forceShutdown() begins (see onShutdown). */
   readonly #onShutdown: (() => void)[] = [];
   #shuttingDown = false;
@@ -91,7 +91,7 @@ export class Server {
         key,
         method,
         onCall: (call) => {
-          this.#track(call);
+          this.#track(call, method.kind !== "unary");
           run(call, method, bound, report).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
         },
       });
@@ -107,13 +107,17 @@ export class Server {
   }
 
   /**
-   * Stops accepting calls and waits for the running ones to end; after
-   * `graceMs` the rest end with UNAVAILABLE "server shutting down" (their
-   * handlers' signals abort with that reason), as gRPC-Go's GracefulStop
-   * followed by Stop.
+   * Stops accepting calls and waits for the running ones to end, as gRPC-Go's
+   * GracefulStop followed by Stop after `graceMs`. At once, the signals of
+   * streaming handlers (client-, server- and bidi-streaming, long-lived as a
+   * rule) abort with UNAVAILABLE "server shutting down" so that they end
+   * their streams (their calls go on: what they send and their status still
+   * go out); unary handlers run on. After `graceMs` every call left ends
+   * with UNAVAILABLE "server shutting down", and connections are cut.
    */
   shutdown(options: { graceMs?: number | undefined } = {}): Promise<void> {
     this.#beginShutdown();
+    for (const [call, streaming] of this.#live) if (streaming) call.noticeShutdown();
     const graceMs = options.graceMs ?? 5000;
     let backstop: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -156,13 +160,15 @@ export class Server {
     }
   }
 
-  #track(call: ServerCall): void {
-    this.#live.add(call);
+  #track(call: ServerCall, streaming: boolean): void {
+    this.#live.set(call, streaming);
+    // A stream that slipped in as the drain began is told at once, like those already running.
+    if (streaming && this.#shuttingDown) call.noticeShutdown();
     void call.over.then(() => this.#live.delete(call));
   }
 
   #endLiveCalls(): void {
-    for (const call of [...this.#live]) call.shutDown();
+    for (const call of [...this.#live.keys()]) call.shutDown();
   }
 
   #statusOf(err: unknown, path: string): RpcError {

@@ -1,6 +1,20 @@
 import { type Codec, encodeMessage } from "../core/codec.js";
 import { ConcurrentSendError, RpcError, SendAfterCloseError, StreamEndedError } from "../core/errors.js";
 import type { Outbound } from "./ports.js";
+import { markUncompressed } from "./uncompressed.js";
+
+/** How one message is sent. */
+export interface SendOptions {
+  /**
+   * Sends this message uncompressed in a call that compresses (CallOptions
+   * `compression: "gzip"`), as gRPC's NoCompress write flag: for data that is
+   * already compressed, or secrets sent beside data an attacker chooses
+   * (compression leaks them: CRIME, BREACH). Responses always go
+   * uncompressed (grpc-js's server does not compress). Not carried through
+   * client interceptors: there the send is refused with a TypeError.
+   */
+  noCompression?: boolean | undefined;
+}
 
 type SenderState = "idle" | "sending" | "closed";
 
@@ -31,14 +45,14 @@ export class Sender<T> {
   }
 
   /** Sends one message. Resolves once the transport admitted it (flow control), not when it was delivered. */
-  send(message: T): Promise<void> {
+  send(message: T, options?: SendOptions): Promise<void> {
     const refusal = this.#refusal("send");
     if (refusal) return Promise.reject(refusal);
     this.#state = "sending";
     let admitted: boolean;
     try {
       this.#throwIfEnded("send");
-      admitted = this.#out.write(this.#encode(message));
+      admitted = this.#out.write(options?.noCompression ? this.#encodeUncompressed(message) : this.#encode(message));
     } catch (err) {
       this.#state = "idle";
       return Promise.reject(err);
@@ -93,6 +107,11 @@ export class Sender<T> {
   async #write(message: T, operation: string): Promise<void> {
     this.#throwIfEnded(operation);
     if (!this.#out.write(this.#encode(message))) await this.#afterDrain();
+  }
+
+  #encodeUncompressed(message: T): unknown {
+    if (this.#codec === null) throw new TypeError("send(message, { noCompression: true }) is not carried through client interceptors");
+    return markUncompressed(this.#encode(message) as Uint8Array);
   }
 
   async #afterDrain(): Promise<void> {

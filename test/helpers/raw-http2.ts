@@ -19,11 +19,13 @@ export function truncatedFrame(bytes: Uint8Array): Buffer {
   return out;
 }
 
-/** What the raw server does with one call once the request stream ended. */
-export type RawResponder = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void;
+/** What the raw server does with one call once the request stream ended; `body` is the request stream's bytes. */
+export type RawResponder = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
 export interface RawServer {
   port: number;
+  /** How many HTTP/2 sessions (client connections) are open now. */
+  openSessions(): number;
   close(): Promise<void>;
 }
 
@@ -37,12 +39,14 @@ export async function startRawServer(respond: RawResponder): Promise<RawServer> 
   });
   server.on("stream", (stream, headers) => {
     stream.on("error", () => {});
-    stream.resume();
-    stream.on("end", () => respond(stream, headers));
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => respond(stream, headers, Buffer.concat(chunks)));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    openSessions: () => sessions.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sessions) s.destroy();
@@ -66,6 +70,20 @@ export interface RawResult {
   message: string | undefined;
   /** The response messages' bytes, in order (raw DATA, not deframed). */
   body: Buffer;
+  /** The response headers (of a trailers-only response: its only ones), and the trailers. */
+  headers: http2.IncomingHttpHeaders;
+  trailers: http2.IncomingHttpHeaders;
+}
+
+/** The messages of a gRPC request or response stream: each one's compressed flag and bytes as sent. */
+export function deframe(body: Buffer): { compressed: boolean; bytes: Buffer }[] {
+  const out: { compressed: boolean; bytes: Buffer }[] = [];
+  for (let at = 0; at + 5 <= body.length; ) {
+    const length = body.readUInt32BE(at + 1);
+    out.push({ compressed: body[at] === 1, bytes: body.subarray(at + 5, at + 5 + length) });
+    at += 5 + length;
+  }
+  return out;
 }
 
 /**
@@ -82,17 +100,25 @@ export async function rawCall(port: number, path: string, body: Buffer[], option
       const chunks: Buffer[] = [];
       let status: string | undefined;
       let message: string | undefined;
+      let headers: http2.IncomingHttpHeaders = {};
+      let trailers: http2.IncomingHttpHeaders = {};
       const take = (h: http2.IncomingHttpHeaders) => {
         if (h["grpc-status"] !== undefined) status = String(h["grpc-status"]);
         if (h["grpc-message"] !== undefined) message = decodeURIComponent(String(h["grpc-message"]));
       };
-      req.on("response", take);
-      req.on("trailers", take);
+      req.on("response", (h) => {
+        headers = h;
+        take(h);
+      });
+      req.on("trailers", (h) => {
+        trailers = h;
+        take(h);
+      });
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("error", () => {});
       req.on("close", () => {
         clearTimeout(timer);
-        resolve({ status, message, body: Buffer.concat(chunks) });
+        resolve({ status, message, body: Buffer.concat(chunks), headers, trailers });
       });
       for (const chunk of body) req.write(chunk);
       req.end();

@@ -1,12 +1,16 @@
 // A Probe server in its own process for the fault matrix and the cancellation storm. Prints "port N".
 //   unary "stats":  collects garbage (run with --expose-gc) and reports ServerStats as JSON in `text`
 //   unary "wait":   waits until the call is cancelled
+//   unary "sleep":  answers after req.count ms (a unary call a drain lets finish)
 //   other unary:    echoes the request
-//   download:       sends req.count messages (numbered by id) of req.size bytes, then ends
+//   download:       sends req.count messages (numbered by id) of req.size bytes, then ends; ends
+//                   early (OK) when its signal aborts, as at a drain's notice
 //   upload:         counts the messages and answers the count
-//   chat:           echoes every message
+//   chat:           echoes every message; when its signal aborts it throws the reason (a drain's
+//                   notice: UNAVAILABLE "server shutting down")
 // It also serves grpc.health.v1.Health (NOT_SERVING once it shuts down).
-// SIGTERM shuts it down with a 1 s grace, SIGUSR2 at once (forceShutdown); then it exits 0.
+// SIGTERM shuts it down with a 1 s grace (--grace-ms=N for another), SIGUSR2 at once (forceShutdown);
+// then it exits 0.
 import { createServer, type ServerContext } from "safestub";
 import { addHealth } from "safestub/health";
 import { Msg } from "../../gen/testing/probe.js";
@@ -54,6 +58,7 @@ server.add(ProbeService, {
       return Msg.fromPartial({ text: JSON.stringify(stats) });
     }
     if (req.text === "wait") await cancelled(ctx);
+    if (req.text === "sleep") await new Promise((resolve) => setTimeout(resolve, req.count));
     return req;
   }),
   download: counted(async (req, tx, ctx) => {
@@ -65,14 +70,21 @@ server.add(ProbeService, {
     for await (const _ of rx) count++;
     return Msg.fromPartial({ count });
   }),
-  chat: counted(async (rx, tx) => {
-    for await (const m of rx) await tx.send(m);
+  chat: counted(async (rx, tx, ctx) => {
+    const stop = cancelled(ctx).then(() => undefined);
+    for (;;) {
+      const m = await Promise.race([rx.recv(), stop]);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (m === undefined) return;
+      await tx.send(m);
+    }
   }),
 });
 addHealth(server);
 const port = await server.listen("127.0.0.1:0");
 process.stdout.write(`port ${port}\n`);
-process.on("SIGTERM", () => void server.shutdown({ graceMs: 1000 }).then(() => process.exit(0)));
+const graceMs = Number(/^--grace-ms=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--grace-ms=")) ?? "")?.[1] ?? 1000);
+process.on("SIGTERM", () => void server.shutdown({ graceMs }).then(() => process.exit(0)));
 process.on("SIGUSR2", () => {
   server.forceShutdown();
   // One turn for the statuses forceShutdown sent to reach the socket.

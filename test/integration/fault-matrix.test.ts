@@ -22,8 +22,8 @@ afterEach(async () => {
   child = undefined;
 });
 
-async function start(): Promise<ProbeClient> {
-  child = await startChild("test/helpers/storm-server.ts");
+async function start(args: string[] = []): Promise<ProbeClient> {
+  child = await startChild("test/helpers/storm-server.ts", args);
   return clientOf(child.port);
 }
 
@@ -133,11 +133,11 @@ describe("a server SIGKILLed mid-stream", () => {
 });
 
 /** `perKind` calls of each kind in flight: downloads that never end, uploads and chats left open, unary calls that wait. */
-async function callsInFlight(client: ProbeClient, perKind: number) {
+async function callsInFlight(client: ProbeClient, perKind: number, unaryRequest: Msg = msg({ text: "wait" })) {
   const downloads = Array.from({ length: perKind }, () => client.download(msg({ count: 1_000_000, size: 16 })));
   const uploads = Array.from({ length: perKind }, () => client.upload());
   const chats = Array.from({ length: perKind }, () => client.chat());
-  const unaries = Array.from({ length: perKind }, () => client.unary(msg({ text: "wait" })));
+  const unaries = Array.from({ length: perKind }, () => client.unary(unaryRequest));
   for (const u of unaries) u.catch(() => {});
   // Every stream is open on both sides once it has carried a message.
   await Promise.all([
@@ -198,13 +198,13 @@ describe("200 calls in flight", () => {
     expect(stats.running).toBe(0);
   }, 60_000);
 
-  it("shutdown(): calls that finish within the grace period succeed, the rest end UNAVAILABLE after it, and the process exits", async () => {
+  it("shutdown(): streams that end on their signal end (download OK, chat UNAVAILABLE), uploads finish within the grace, unary calls still running end UNAVAILABLE after it, and the process exits", async () => {
     const client = await start();
     const calls = await twoHundredInFlight(client);
     const exit = exited(child!);
     let signalledAt = 0;
     const since = () => signalledAt;
-    // The 50 uploads finish during the grace period; everything else is still open when it ends.
+    const streams = Promise.all([endsOf({ ...calls, uploads: [], unaries: [] }, since)]);
     signalledAt = performance.now();
     child!.process.kill("SIGTERM");
     await sleep(100);
@@ -214,11 +214,20 @@ describe("200 calls in flight", () => {
       return (await u.response).count;
     });
     expect(await Promise.all(uploads)).toEqual(Array(50).fill(2));
-    const results = await endsOf({ ...calls, uploads: [] }, since);
-    expect(countCodes(results)).toEqual({ UNAVAILABLE: 150 });
-    for (const r of results) {
+    const [ends] = await streams;
+    // The drain's notice reaches streaming handlers at the start of the grace: downloads end OK (after
+    // the grace they would be UNAVAILABLE), chats UNAVAILABLE (that it is the notice's, not the
+    // grace's end, the 10 s drain below shows).
+    expect(countCodes(ends.slice(0, 50))).toEqual({ resolved: 50 });
+    expect(countCodes(ends.slice(50))).toEqual({ UNAVAILABLE: 50 });
+    for (const r of ends.slice(50)) expect(r.details).toBe("server shutting down");
+    for (const r of ends) expect(r.ms).toBeLessThan(3000);
+    // Unary handlers are not told: those still running ("wait" for their signal) end after the 1 s grace.
+    const unaries = await endsOf({ downloads: [], uploads: [], chats: [], unaries: calls.unaries }, since);
+    expect(countCodes(unaries)).toEqual({ UNAVAILABLE: 50 });
+    for (const r of unaries) {
       expect(r.details).toBe("server shutting down");
-      // The grace period is 1 s; the statuses follow it, they do not wait for a backstop.
+      // The statuses follow the grace, they do not wait for a backstop.
       expect(r.ms).toBeGreaterThan(900);
       expect(r.ms).toBeLessThan(3000);
     }
@@ -276,16 +285,29 @@ describe("a raw HTTP/2 client resetting 10,000 streams at once", () => {
   }, 60_000);
 });
 
-describe("a graceful drain with health checks (SIGTERM, 1 s grace)", () => {
-  it("turns health NOT_SERVING first, lets 200 uploads finish, ends 200 of each other kind UNAVAILABLE, and leaves nothing listening", async () => {
-    const client = await start();
+describe("a graceful drain with health checks (SIGTERM, 10 s grace)", () => {
+  // A long grace, so that on a loaded machine every call can end by itself: the process then exits
+  // well before the grace runs out, which shows that no call waited for it.
+  const GRACE_MS = 10_000;
+  it("turns health NOT_SERVING first, tells streams at once (they end OK or UNAVAILABLE), lets 200 uploads and 200 unary calls finish OK, and leaves nothing listening", async () => {
+    const client = await start([`--grace-ms=${GRACE_MS}`]);
+    const observer = clientOf(child!.port);
     const health = new HealthClient(channels[0]!);
     const watch = health.watch({ service: "" });
     expect((await watch.receiver.recv())?.status).toBe(ServingStatus.SERVING);
-    const calls = await callsInFlight(client, 200);
+    const calls = await callsInFlight(client, 200, msg({ text: "sleep", count: 700 }));
+    // Every unary handler is running (not just sent) before the drain begins (each sleeps 700 ms:
+    // those that finish before the signal still count as OK).
+    let running = 0;
+    for (let i = 0; i < 200 && (running = (await statsOf(observer)).running) < 800; i++) await sleep(5);
+    const finishedEarly = await Promise.all(calls.unaries.map((u) => Promise.race([u.then(() => true), sleep(0).then(() => false)])));
+    expect(running + finishedEarly.filter(Boolean).length).toBeGreaterThanOrEqual(800);
     const port = child!.port;
     const exit = exited(child!);
-    const signalledAt = performance.now();
+    const exitedAt = exit.then(() => performance.now());
+    let signalledAt = 0;
+    const since = () => signalledAt;
+    signalledAt = performance.now();
     child!.process.kill("SIGTERM");
     // Load balancers learn first: the watcher sees NOT_SERVING, then its stream ends cleanly.
     expect((await watch.receiver.recv())?.status).toBe(ServingStatus.NOT_SERVING);
@@ -296,11 +318,20 @@ describe("a graceful drain with health checks (SIGTERM, 1 s grace)", () => {
       return (await u.response).count;
     });
     expect(await Promise.all(uploads)).toEqual(Array(200).fill(2));
-    const results = await endsOf({ ...calls, uploads: [] }, () => signalledAt);
-    expect(countCodes(results)).toEqual({ UNAVAILABLE: 600 });
-    for (const r of results) expect(r.details).toBe("server shutting down");
-    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(3000);
+    // Read after the uploads (reading 200 downloads keeps a loaded client busy for seconds).
+    const results = await endsOf({ ...calls, uploads: [] }, since);
+    const [downloads, chats, unaries] = [results.slice(0, 200), results.slice(200, 400), results.slice(400)];
+    // The download handler returns on its signal: OK (after the grace it would be UNAVAILABLE); the
+    // client still reads what was buffered. The chat handler throws its reason: UNAVAILABLE.
+    expect(countCodes(downloads)).toEqual({ resolved: 200 });
+    expect(countCodes(chats)).toEqual({ UNAVAILABLE: 200 });
+    for (const r of chats) expect(r.details).toBe("server shutting down");
+    // Unary calls in flight run to the end.
+    expect(countCodes(unaries)).toEqual({ resolved: 200 });
+    // The drain ends once no call is left: the process exited before the grace ran out, so every
+    // call above ended by itself (the chats' UNAVAILABLE is the notice, not the grace's end).
     expect(await exit).toBe(0);
+    expect((await exitedAt) - signalledAt).toBeLessThan(GRACE_MS);
     // Nothing is left listening on the port.
     const after = createChannel(`http://127.0.0.1:${port}`);
     try {

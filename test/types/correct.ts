@@ -7,7 +7,7 @@ import type { HelloReply } from "../../gen/helloworld.js";
 import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
 import type { Feature, Point, RouteNote, RouteSummary } from "../../gen/route_guide.js";
 
-const channel = createChannel("127.0.0.1:50051");
+const channel = createChannel("127.0.0.1:50051", { compression: undefined });
 const client = new RouteGuideClient(channel);
 const greeter = new GreeterClient(channel, { timeoutMs: 1000 });
 
@@ -36,8 +36,9 @@ export async function serverStreamingWithRecv(): Promise<string[]> {
 }
 
 export async function clientStreaming(points: Point[]): Promise<RouteSummary> {
-  const call = client.recordRoute({ timeoutMs: 1000 });
-  for (const point of points) await call.sender.send(point);
+  const call = client.recordRoute({ timeoutMs: 1000, compression: "gzip" });
+  for (const point of points) await call.sender.send(point, { noCompression: points.length > 100 });
+  await call.sender.send(points[0]!, { noCompression: undefined }); // explicit undefined, as every option
   await call.sender.close();
   return call.response;
 }

@@ -46,6 +46,12 @@ export async function callShapes(): Promise<void> {
   await greeter.sayHello(point);
   // @ts-expect-error TS2345 calling a server-streaming method with the wrong request type
   client.listFeatures(point);
+  // @ts-expect-error TS2322 a compression safestub does not send
+  await greeter.sayHello({ name: "x" }, { compression: "br" });
+  // @ts-expect-error TS2322 a channel compression safestub does not send
+  createChannel("127.0.0.1:50051", { compression: "deflate" });
+  // @ts-expect-error TS2353 a send option that does not exist
+  await recordRoute.sender.send(point, { compress: false });
 }
 
 export async function handleDirections(sender: Sender<RouteNote>, receiver: Receiver<RouteNote>): Promise<void> {

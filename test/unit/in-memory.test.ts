@@ -472,7 +472,7 @@ describe("server shutdown and channel.close()", () => {
   }
 
   for (const how of ["shutdown", "forceShutdown"] as const) {
-    it(`${how}(): calls still running end with UNAVAILABLE "server shutting down" on both ends; later calls get UNAVAILABLE`, async () => {
+    it(`${how}(): calls still running end with UNAVAILABLE "server shutting down" on both ends (shutdown: a streaming handler that returns on its signal ends OK); later calls get UNAVAILABLE`, async () => {
       const records: string[] = [];
       const server = createInMemoryServer().add(ProbeService, recordingHandlers(records));
       const channel = createInMemoryChannel(server);
@@ -481,8 +481,11 @@ describe("server shutdown and channel.close()", () => {
       const stopped = how === "shutdown" ? server.shutdown({ graceMs: 50 }) : server.forceShutdown();
       const outcomes = await calls.outcomes();
       await stopped;
-      for (const err of outcomes) expect(err).toEqual(rpcError(Code.UNAVAILABLE, "server shutting down"));
-        expect(await handlerEnds(records, 5)).toEqual(everyShapeEnded("UNAVAILABLE", 1));
+      // shutdown() tells streaming handlers at once: the download handler returns on its signal, OK.
+      const [unary, download, ...rest] = outcomes;
+      expect(download).toEqual(how === "shutdown" ? "resolved" : rpcError(Code.UNAVAILABLE, "server shutting down"));
+      for (const err of [unary, ...rest]) expect(err).toEqual(rpcError(Code.UNAVAILABLE, "server shutting down"));
+      expect(await handlerEnds(records, 5)).toEqual(everyShapeEnded("UNAVAILABLE", 1));
       expect(await rejection(client.unary(msg()))).toEqual(rpcError(Code.UNAVAILABLE));
       expect(await rejection(client.chat().receiver.recv())).toEqual(rpcError(Code.UNAVAILABLE));
       channel.close();

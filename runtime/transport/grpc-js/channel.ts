@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { Channel, type ClientTransport, type TransportCall, type TransportCallListener } from "../../client/channel.js";
-import type { ResolvedCall } from "../../core/call-options.js";
+import { checkCompression, type Compression, type ResolvedCall } from "../../core/call-options.js";
 import type { ClientInterceptor } from "../../core/interceptor.js";
 import { Code } from "../../core/code.js";
 import { parseAddress } from "./address.js";
@@ -12,6 +12,8 @@ import { grpcStatusOf, statusFromGrpc, type TruthfulStatus } from "./status.js";
 import { guardStrandedStream } from "./stranded-stream.js";
 import { malformedTrailerStatus, watchTrailerStatus } from "./trailer-status.js";
 import { withTlsHint } from "./tls-hint.js";
+import { mustGoUncompressed } from "../../stream/uncompressed.js";
+import { algorithmOf, channelCompression, NO_COMPRESS, type CompressionAlgorithm } from "./compression.js";
 
 export interface ChannelOptions {
   /** Transport credentials; overrides what the address scheme implies. */
@@ -28,6 +30,13 @@ export interface ChannelOptions {
   resetLimit?: ResetLimit | false | undefined;
   /** Client interceptors for every call on this channel, the first outermost (see ClientInterceptor). */
   interceptors?: readonly ClientInterceptor[] | undefined;
+  /**
+   * How request messages are compressed unless a call says otherwise
+   * (CallOptions `compression`): "gzip", or "identity" (the default). Every
+   * call advertises `grpc-accept-encoding: identity,deflate,gzip`, and
+   * compressed responses are decompressed whatever this says.
+   */
+  compression?: Compression | undefined;
 }
 
 /** grpc-js's transport-level call: what `Channel.createCall` returns (the layer under its generic client). */
@@ -50,6 +59,11 @@ interface Connection {
  * generic Client. Calls go through the current connection; when this client's
  * cancels near the server's rapid-reset limit on it (reset-budget.ts), new
  * calls go through a fresh one and the old one closes once its calls are done.
+ * grpc-js compresses a channel's requests one way only (its
+ * `grpc.default_compression_algorithm`, read by each call's compression
+ * filter): a call that asks for another compression goes through a
+ * connection of that compression, opened on its first call (so one
+ * connection per compression in use, each with its own reset budget).
  */
 export class GrpcClientTransport implements ClientTransport {
   readonly #target: string;
@@ -59,7 +73,10 @@ export class GrpcClientTransport implements ClientTransport {
   /** The address, when safestub chose TLS for it: failed handshakes then say so (withTlsHint). */
   readonly #impliedTlsAddress: string | undefined;
   #connections = 0;
-  #current: Connection;
+  /** The compression of calls that ask for none (the channel's default). */
+  readonly #defaultAlgorithm: CompressionAlgorithm;
+  /** The current connection for each compression in use. */
+  readonly #current = new Map<CompressionAlgorithm, Connection>();
 
   constructor(target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions, impliedTlsAddress?: string, resetLimit?: ResetLimit) {
     this.#target = target;
@@ -67,12 +84,13 @@ export class GrpcClientTransport implements ClientTransport {
     this.#options = options;
     this.#resetLimit = resetLimit;
     this.#impliedTlsAddress = impliedTlsAddress;
-    this.#current = this.#connect();
+    this.#defaultAlgorithm = channelCompression(options);
+    this.#current.set(this.#defaultAlgorithm, this.#connect(this.#defaultAlgorithm));
   }
 
-  /** The grpc-js channel new calls go through. */
+  /** The grpc-js channel new calls without a compression of their own go through. */
   get grpcChannel(): grpc.Channel {
-    return this.#current.channel;
+    return this.#current.get(this.#defaultAlgorithm)!.channel;
   }
 
   /** How many connections (grpc-js channels) this transport has opened so far. */
@@ -81,7 +99,7 @@ export class GrpcClientTransport implements ClientTransport {
   }
 
   startCall(path: string, options: ResolvedCall, listener: TransportCallListener): TransportCall {
-    const connection = this.#connection();
+    const connection = this.#connection(options.compression === undefined ? this.#defaultAlgorithm : algorithmOf(options.compression));
     const call = connection.channel.createCall(path, options.deadline ?? Infinity, undefined, null, null);
     const transportCall = new GrpcTransportCall(call, connection.budget);
     connection.calls++;
@@ -112,31 +130,38 @@ export class GrpcClientTransport implements ClientTransport {
 
   close(): void {
     // Retired connections close with their last call; the Channel ends every open call first.
-    this.#current.client.close();
+    for (const connection of this.#current.values()) connection.client.close();
   }
 
   waitForReady(deadline: Date | number): Promise<void> {
-    const { client } = this.#connection();
+    const { client } = this.#connection(this.#defaultAlgorithm);
     return new Promise((resolve, reject) => client.waitForReady(deadline, (err) => (err ? reject(err) : resolve())));
   }
 
-  /** The connection for a new call: a fresh one once the current one's reset budget is spent. */
-  #connection(): Connection {
-    const current = this.#current;
+  /** The connection for a new call of this compression: a fresh one at first, and once the current one's reset budget is spent. */
+  #connection(algorithm: CompressionAlgorithm): Connection {
+    const current = this.#current.get(algorithm);
+    if (current === undefined) {
+      const fresh = this.#connect(algorithm);
+      this.#current.set(algorithm, fresh);
+      return fresh;
+    }
     if (!current.budget?.exhausted()) return current;
-    this.#current = this.#connect();
+    const fresh = this.#connect(algorithm);
+    this.#current.set(algorithm, fresh);
     // Not closed yet: grpc-js fails a closed channel's calls that are still being routed
     // (UNAVAILABLE "Channel closed before call started"). It closes with its last call.
     current.retired = true;
     if (current.calls === 0) current.client.close();
-    return this.#current;
+    return fresh;
   }
 
-  #connect(): Connection {
+  #connect(algorithm: CompressionAlgorithm): Connection {
     const generation = this.#connections++;
     // grpc-js's global subchannel pool shares a connection between channels with equal options:
     // an option of its own gives every later connection of this transport a subchannel of its own.
-    const options = generation === 0 ? this.#options : { ...this.#options, "grpc-node.safestub_connection": generation };
+    const base = algorithm === this.#defaultAlgorithm ? this.#options : { ...this.#options, "grpc.default_compression_algorithm": algorithm };
+    const options = generation === 0 ? base : { ...base, "grpc-node.safestub_connection": generation };
     const channel = new grpc.Channel(this.#target, this.#credentials, options);
     const client = new grpc.Client(this.#target, this.#credentials, { ...options, channelOverride: channel });
     return { channel, client, budget: this.#resetLimit && new ResetBudget(this.#resetLimit), calls: 0, retired: false };
@@ -186,7 +211,11 @@ class GrpcTransportCall implements TransportCall {
   }
 
   write(frame: Buffer, onWritten?: () => void): void {
-    this.#call.sendMessageWithContext(onWritten ? { callback: onWritten } : {}, frame);
+    const context: Parameters<GrpcCall["sendMessageWithContext"]>[0] = {};
+    if (onWritten) context.callback = onWritten;
+    // grpc-js's compression filter sends a message flagged NoCompress uncompressed in a compressing call.
+    if (mustGoUncompressed(frame)) context.flags = NO_COMPRESS;
+    this.#call.sendMessageWithContext(context, frame);
   }
 
   halfClose(): void {
@@ -231,7 +260,8 @@ export function createChannel(address: string, options: ChannelOptions = {}): Ch
   const { target, secure } = parseAddress(address);
   const credentials = options.credentials ?? (secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
   const grpcOptions = options.grpcOptions ?? {};
-  const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions };
+  const compression = checkCompression(options.compression, "ChannelOptions.compression");
+  const channelOptions: grpc.ChannelOptions = { ...retryBufferDefault(grpcOptions), ...grpcOptions, ...(compression && { "grpc.default_compression_algorithm": algorithmOf(compression) }) };
   const impliedTlsAddress = options.credentials === undefined && secure ? address : undefined;
   const resetLimit = options.resetLimit === false ? undefined : (options.resetLimit ?? nghttp2ResetLimit);
   return new Channel(address, new GrpcClientTransport(target, credentials, channelOptions, impliedTlsAddress, resetLimit), options.interceptors);

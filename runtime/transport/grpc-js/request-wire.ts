@@ -8,18 +8,27 @@ export interface RequestFault {
   wholeBefore: number;
 }
 
+/** What the wire of a request stream tells beyond its messages. */
+export interface RequestWire {
+  /** The request's grpc-encoding ("identity" when it sent none). */
+  readonly encoding: string;
+  /** Whether request message `index` came with the compressed flag set (FrameScanner.compressed). */
+  compressed(index: number): boolean | undefined;
+}
+
 /**
  * Watches the request messages of a grpc-js server call on its HTTP/2 stream,
  * for what grpc-js accepts: a message cut short by END_STREAM (it drops it and
  * reports a clean half-close) and the compressed flag while grpc-encoding is
  * identity or absent (it reads the bytes as uncompressed). gRPC-Go fails both
  * with INTERNAL. `onFault` runs at most once, before grpc-js delivers the
- * offending message or the half-close. Does nothing when the HTTP/2 stream
- * cannot be found (see internals.ts).
+ * offending message or the half-close. Returns what it reads of the wire;
+ * does nothing and returns undefined when the HTTP/2 stream cannot be found
+ * (see internals.ts).
  */
-export function watchRequestWire(grpcStream: unknown, onFault: (fault: RequestFault) => void): void {
+export function watchRequestWire(grpcStream: unknown, onFault: (fault: RequestFault) => void): RequestWire | undefined {
   const wire = serverWire(grpcStream);
-  if (!wire) return;
+  if (!wire) return undefined;
   const scanner = new FrameScanner();
   const flagMeansCompressed = wire.encoding !== "identity";
   let faulted = false;
@@ -39,4 +48,5 @@ export function watchRequestWire(grpcStream: unknown, onFault: (fault: RequestFa
     const cut = scanner.cutShort();
     if (cut) fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: scanner.complete });
   });
+  return { encoding: wire.encoding, compressed: (index) => scanner.compressed(index) };
 }

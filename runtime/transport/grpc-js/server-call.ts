@@ -6,7 +6,8 @@ import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
 import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
-import { watchRequestWire, type RequestFault } from "./request-wire.js";
+import { watchRequestWire, type RequestFault, type RequestWire } from "./request-wire.js";
+import { SERVER_ENCODINGS } from "./compression.js";
 import { grpcStatusOf } from "./status.js";
 
 /** Any of grpc-js's four server call objects, all with pass-through (Buffer) serializers. */
@@ -55,6 +56,10 @@ export class GrpcServerCall extends BaseServerCall {
   /** Request messages handed to the handler, and how many it may have (fewer after a broken message). */
   #delivered = 0;
   #deliverable = Infinity;
+  /** The request stream's wire (undefined where grpc-js's shape differs: internals.ts). */
+  readonly #wire: RequestWire | undefined;
+  /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
+  #encodingRefused = false;
 
   constructor(method: string, kind: MethodKind, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
     const deadline = call.getDeadline();
@@ -63,7 +68,7 @@ export class GrpcServerCall extends BaseServerCall {
     this.#call = call;
     this.#respond = respond;
     this.#forMethod = `for ${kind.replace("_", "-")} method ${method}`;
-    watchRequestWire(call, (fault) => this.#requestBroken(fault));
+    this.#wire = watchRequestWire(call, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
@@ -78,13 +83,36 @@ export class GrpcServerCall extends BaseServerCall {
     return this.#call.getPeer();
   }
 
+  override get requestEncoding(): string {
+    return this.#wire?.encoding ?? "identity";
+  }
+
+  override requestCompressed(index: number): boolean | undefined {
+    return this.#wire?.compressed(index);
+  }
+
+  /**
+   * Ends the call UNIMPLEMENTED when its grpc-encoding is one the server does
+   * not decompress, before any handler runs, and says so (true). gRPC-Go
+   * answers at once, from the headers; grpc-js would serve the call and fail
+   * only at a compressed message, so an uncompressed stream would get
+   * through with an encoding nobody can read.
+   */
+  refuseUnsupportedEncoding(): boolean {
+    const encoding = this.requestEncoding;
+    if (SERVER_ENCODINGS.includes(encoding)) return false;
+    this.#encodingRefused = true;
+    this.fail(new RpcError(Code.UNIMPLEMENTED, `grpc-encoding ${JSON.stringify(encoding)} is not supported by this server (it takes ${SERVER_ENCODINGS.join(", ")})`));
+    return true;
+  }
+
   /** The request stream, read one message at a time (grpc-js in paused mode). */
   inbound(): Inbound {
     const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
     const wake = () => this.reader.wake();
     stream.on("readable", wake);
     stream.on("end", () => settleHalfClose(() => {
-      if (!this.signal.aborted) this.#halfClosed = true;
+      if (this.cancellation() === undefined) this.#halfClosed = true;
       wake();
     }));
     stream.on("error", () => {});
@@ -109,7 +137,7 @@ export class GrpcServerCall extends BaseServerCall {
       let request: Buffer | undefined;
       const settle = (ok: boolean) => {
         stream.off("data", onMessage).off("end", onEnd);
-        this.signal.removeEventListener("abort", onAbort);
+        this.callSignal.removeEventListener("abort", onAbort);
         resolve(ok);
       };
       const onMessage = (frame: Buffer) => {
@@ -120,7 +148,7 @@ export class GrpcServerCall extends BaseServerCall {
         }
       };
       const onEnd = () => {
-        if (this.signal.aborted) return settle(false);
+        if (this.callSignal.aborted) return settle(false);
         if (request === undefined) {
           this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
           return settle(false);
@@ -129,7 +157,7 @@ export class GrpcServerCall extends BaseServerCall {
         settle(true);
       };
       const onAbort = () => settle(false);
-      this.signal.addEventListener("abort", onAbort);
+      this.callSignal.addEventListener("abort", onAbort);
       stream.on("error", () => {});
       stream.on("data", onMessage).on("end", onEnd);
     });
@@ -162,6 +190,8 @@ export class GrpcServerCall extends BaseServerCall {
   protected sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void {
     const metadata = toGrpcMetadata(trailers);
     if (statusDetails) metadata.set(STATUS_DETAILS_KEY, Buffer.from(statusDetails));
+    // As gRPC specifies for an encoding the server does not support (grpc-js adds it to headers only).
+    if (this.#encodingRefused) metadata.set("grpc-accept-encoding", SERVER_ENCODINGS.join(","));
     const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata };
     if (this.#respond) this.#respond(grpcStatus);
     else this.#call.emit("error", grpcStatus);

@@ -41,6 +41,7 @@ export class GrpcServerTransport implements ServerTransport {
       const takesOneRequest = method.kind === "unary" || method.kind === "server_streaming";
       implementation[key] = (stream: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) => {
         const call = new GrpcServerCall(method.path, method.kind, stream, respond);
+        if (call.refuseUnsupportedEncoding()) return;
         if (!takesOneRequest) return onCall(call);
         void call.acceptSingleRequest().then((accepted) => accepted && onCall(call));
       };
