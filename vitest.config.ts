@@ -25,7 +25,7 @@ const tiers = {
     "test/plugin/ts-proto-backend.test.ts",
   ],
   integration: ["test/integration/**/*.test.ts", "test/runtime/**/*.test.ts", "test/plugin/**/*.test.ts", "test/helloworld.test.ts"],
-  contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
+  contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/readme-setup.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
 };
 
 export default defineConfig({

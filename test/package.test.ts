@@ -505,6 +505,40 @@ void main();
     }
   }, 300_000);
 
+  // After the test above (generated code in src/gen). The types come from dist/cjs here, whose
+  // package.json marker has no name: the rule must still know safestub's Sender.
+  it("lints with the lint plugin required from an eslint.config.cjs", async () => {
+    writeFileSync(join(cjs, "tsconfig.json"), readFileSync(join(cjs, "tsconfig.NodeNext.json")));
+    writeFileSync(
+      join(cjs, "eslint.config.cjs"),
+      `const tseslint = require("typescript-eslint");
+const safestub = require("safestub/eslint").default;
+
+module.exports = tseslint.config(safestub.configs.recommended, {
+  files: ["**/*.ts"],
+  languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+});
+`,
+    );
+    writeFileSync(
+      join(cjs, "src/misuse.ts"),
+      `import type { CounterClient } from "./gen/scratch/v1/counter_grpc.js";
+
+export async function sendTwice(client: CounterClient): Promise<void> {
+  const call = client.tally();
+  await Promise.all([call.sender.send({ value: 1, at: undefined }), call.sender.send({ value: 2, at: undefined })]);
+}
+`,
+    );
+    const report = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [join(cjs, "node_modules/eslint/bin/eslint.js"), "-f", "json", "src/misuse.ts"], { cwd: cjs, env: cleanEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+        stdout.startsWith("[") ? resolve(stdout) : reject(new Error(`eslint failed: ${err?.message}\n${stderr}`)),
+      ),
+    );
+    const messages = (JSON.parse(report) as { messages: { line: number; messageId?: string; ruleId: string | null }[] }[]).flatMap((file) => file.messages.map((m) => `${m.line} ${m.ruleId} ${m.messageId}`));
+    expect(messages).toEqual(["5 safestub/await-stream-operations concurrentSend", "5 safestub/await-stream-operations concurrentSend"]);
+  }, 130_000);
+
   it("requires every entry point, the lint plugin as .default", async () => {
     const { stdout } = await run(
       process.execPath,
