@@ -11,6 +11,7 @@
 // - a CommonJS project (module Node16 and NodeNext) that compiles the generated code to require().
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,9 +91,10 @@ beforeAll(async () => {
   ]);
 }, 300_000);
 
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
+// Several node_modules trees: removing them can take longer than the default hook timeout on a busy machine.
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}, 180_000);
 
 /** Every path under `dir` (files only), relative, sorted. */
 function filesUnder(dir: string, prefix = ""): string[] {

@@ -8,7 +8,8 @@
 // `npm install safestub` and `npm install -D protoc-gen-safestub` install them (npm keeps the spec a
 // package.json already has for a name given without a version). Everything else comes from the
 // registry (--prefer-offline through npm_config_*).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,9 +25,10 @@ function commandsOf(code: string): string[] {
 }
 
 let workDir: string | undefined;
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
+// Several node_modules trees: removing them can take longer than the default hook timeout on a busy machine.
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}, 180_000);
 
 describe("README.md setup, replayed in a new project", () => {
   const blocks = readmeBlocks();
