@@ -57,3 +57,12 @@ describe("the runtime's entry points", () => {
     for (const { specifier, source } of runtimeEntries) expect(readmeChecker, specifier).toContain(`${JSON.stringify(specifier).replace(/^"safestub"$/, "safestub")}: ["../../${source}"]`);
   });
 });
+
+describe("the packages' versions", () => {
+  it("are the dev workspace's version: the generated code and the runtime it imports are released together", () => {
+    const version = json("package.json").version;
+    expect(json("packages/safestub/package.json").version).toBe(version);
+    expect(json("packages/protoc-gen-safestub/package.json").version).toBe(version);
+    expect((json("packages/protoc-gen-safestub/package.json").peerDependencies as Record<string, string>).safestub).toBe(version);
+  });
+});
