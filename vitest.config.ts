@@ -50,7 +50,9 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
       },
-      { extends: true, test: { name: "contract", include: tiers.contract } },
+      // After the other two: the contract tier's scratch projects (npm installs, tsc) load the machine, and the
+      // integration tier's deadline and cancellation races should not run beside them.
+      { extends: true, test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 1 } } },
     ],
   },
 });
