@@ -25,7 +25,7 @@ const tiers = {
     "test/plugin/ts-proto-backend.test.ts",
   ],
   integration: ["test/integration/**/*.test.ts", "test/runtime/**/*.test.ts", "test/plugin/**/*.test.ts", "test/helloworld.test.ts"],
-  contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
+  contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/readme-setup.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
 };
 
 export default defineConfig({
@@ -50,7 +50,9 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
       },
-      { extends: true, test: { name: "contract", include: tiers.contract } },
+      // After the other two: the contract tier's scratch projects (npm installs, tsc) load the machine, and the
+      // integration tier's deadline and cancellation races should not run beside them.
+      { extends: true, test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 1 } } },
     ],
   },
 });

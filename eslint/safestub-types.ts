@@ -14,7 +14,7 @@ const PACKAGE_NAME = "safestub";
 /** Where the runtime declares Sender and Receiver: runtime/*.ts in the sources, dist/runtime/*.d.ts once published. */
 const RUNTIME_FILE = /[\\/]runtime[\\/]stream[\\/](?:sender|receiver)\.(?:d\.)?[cm]?ts$/;
 
-/** Which package each directory belongs to (the `name` of its nearest package.json), cached per directory. */
+/** Which package each directory belongs to (the `name` of its nearest package.json that has one), cached per directory. */
 const packageOfDirectory = new Map<string, string | undefined>();
 
 function packageNameOf(fileName: string): string | undefined {
@@ -27,11 +27,11 @@ function packageNameOf(fileName: string): string | undefined {
       break;
     }
     seen.push(dir);
+    // A package.json without a name is a marker (such as safestub's dist/cjs/package.json, which
+    // only says "type": "commonjs"), not a package: the package is further up.
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      name = readName(manifest);
-      break;
-    }
+    name = existsSync(manifest) ? readName(manifest) : undefined;
+    if (name !== undefined) break;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;

@@ -2,6 +2,7 @@
 // information runs the plugin's recommended config on fixture files; the
 // reports are asserted exactly.
 import { ESLint } from "eslint";
+import { ESLint as ESLint10 } from "eslint10";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import ts from "typescript";
@@ -26,8 +27,9 @@ function fixtureProgram(): ts.Program {
 }
 const program = fixtureProgram();
 
-function linter(safestub: typeof plugin = plugin): ESLint {
-  return new ESLint({
+/** An ESLint (9 by default; `eslint10` is ESLint 10, a devDependency alias) running `safestub`'s recommended config on the fixtures. */
+function linter(safestub: typeof plugin = plugin, Engine: typeof ESLint = ESLint): ESLint {
+  return new Engine({
     cwd: root,
     overrideConfigFile: true,
     overrideConfig: [
@@ -130,6 +132,17 @@ describe("safestub/eslint await-stream-operations", () => {
     const fromBuild = await reportsOf(linter(builtPlugin), "test/eslint/misuses.ts");
     expect(fromBuild.lines).toEqual(fromSource.lines);
     expect(fromBuild.lines.length).toBe(22);
+  });
+
+  it("reports the same with ESLint 10 (the peer range is ^9 || ^10)", async () => {
+    expect(ESLint10.version).toMatch(/^10\./);
+    expect(ESLint.version).toMatch(/^9\./);
+    const eslint10 = linter(plugin, ESLint10 as unknown as typeof ESLint);
+    const [misuses, nineMisuses] = await Promise.all([reportsOf(eslint10, "test/eslint/misuses.ts"), reportsOf(eslint, "test/eslint/misuses.ts")]);
+    expect(misuses.lines).toEqual(nineMisuses.lines);
+    expect(misuses.lines.length).toBe(22);
+    expect([...misuses.messages]).toEqual([...nineMisuses.messages]);
+    for (const file of ["test/eslint/correct.ts", "test/types/correct.ts", "test/eslint/helpers.ts"]) expect((await reportsOf(eslint10, file)).lines, file).toEqual([]);
   });
 
   it("leaves un-awaited helpers to no-floating-promises and async callbacks to no-misused-promises", async () => {

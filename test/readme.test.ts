@@ -8,6 +8,8 @@
 //   ```ts from=examples/route_guide.ts   a verbatim quote of whole lines of that file (indentation ignored);
 //                                        test/examples.test.ts runs the examples.
 //   ```ts nocheck                        a deliberate exception (API shape sketches that are not modules).
+//   ```ts file=src/main.ts               a file of a user's new project ("Use it in your project"):
+//                                        test/readme-setup.test.ts writes, compiles and runs it there.
 //
 // An untagged ts block fails the test, so no snippet can silently rot.
 import { execFile } from "node:child_process";
@@ -117,8 +119,8 @@ function quoteMismatches(blocks: readonly CodeBlock[], source: string): string[]
 function untagged(blocks: readonly CodeBlock[], source: string): string[] {
   return blocks
     .filter(isTypeScript)
-    .filter((b) => !(b.tag === "check" || b.tag === "run" || b.tag === "nocheck" || /^from=\S+$/.test(b.tag)))
-    .map((b) => `${source}:${b.line}: a ts block needs a tag: "check", "run", "from=<file>" or "nocheck" (got ${JSON.stringify(b.tag)})`);
+    .filter((b) => !(b.tag === "check" || b.tag === "run" || b.tag === "nocheck" || /^(from|file)=\S+$/.test(b.tag)))
+    .map((b) => `${source}:${b.line}: a ts block needs a tag: "check", "run", "from=<file>", "file=<path>" or "nocheck" (got ${JSON.stringify(b.tag)})`);
 }
 
 describe("README snippet checker", () => {
