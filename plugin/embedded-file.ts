@@ -13,6 +13,20 @@ export const runtimeShippedFiles: ReadonlySet<string> = new Set(
     .map(([, file]) => (file as DescFile).proto.name),
 );
 
+/** Each file's base64, once per run: shared imports (google/api/*.proto) are embedded in many files. */
+const encoded = new WeakMap<DescFile, string>();
+
+function base64Of(file: DescFile): string {
+  let text = encoded.get(file);
+  if (text === undefined) {
+    const proto = clone(wkt.FileDescriptorProtoSchema, file.proto);
+    proto.sourceCodeInfo = undefined;
+    text = base64Encode(toBinary(wkt.FileDescriptorProtoSchema, proto));
+    encoded.set(file, text);
+  }
+  return text;
+}
+
 /**
  * The serialized FileDescriptorProtos reflection needs for a service of
  * `file`: the file and its transitive imports (breadth first, the file
@@ -26,9 +40,7 @@ export function embeddedProtos(file: DescFile): Record<string, string> {
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const name = next.proto.name;
     if (name in protos || runtimeShippedFiles.has(name)) continue;
-    const proto = clone(wkt.FileDescriptorProtoSchema, next.proto);
-    proto.sourceCodeInfo = undefined;
-    protos[name] = base64Encode(toBinary(wkt.FileDescriptorProtoSchema, proto));
+    protos[name] = base64Of(next);
     queue.push(...next.dependencies);
   }
   return protos;
