@@ -2,9 +2,12 @@
 // section's corpus (google-proto-files, every google/cloud/*/v1 directory), with the plugin option
 // reflection=true (the default) and reflection=false, runs interleaved. Writes the "Reflection
 // descriptors" section of bench/RESULTS.md.
-//   npm run build && node --import tsx bench/reflection-cost.ts [--runs=5]
+//   npm run build && node --import tsx bench/reflection-cost.ts [--runs=5] [--with-ts-proto]
+// --with-ts-proto also generates ts-proto's messages for the same files (about 100 s, 5 GB) into
+// bench/out/reflection-cost/tsproto, whose size the section then states for scale; a later run
+// without the flag reuses that output.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -13,6 +16,7 @@ import { writeSection } from "./lib/results-file.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const protoRoot = join(root, "node_modules/google-proto-files");
 const out = join(root, "bench/out/reflection-cost");
+const withTsProto = process.argv.includes("--with-ts-proto");
 const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice("--runs=".length) ?? 5);
 
 const cloud = join(protoRoot, "google/cloud");
@@ -76,6 +80,33 @@ function sizes(dir: string) {
   };
 }
 
+/** ts-proto's messages for the same files, with the options of the project's buf.gen.yaml. */
+function generateTsProto(): void {
+  const dir = join(out, "tsproto");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const options = "outputServices=false,esModuleInterop=true,importSuffix=.js,env=node,outputJsonMethods=false";
+  const r = spawnSync("protoc", ["-I", protoRoot, `--plugin=protoc-gen-ts_proto=${join(root, "node_modules/.bin/protoc-gen-ts_proto")}`, `--ts_proto_out=${dir}`, `--ts_proto_opt=${options}`, ...files], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=12288" },
+  });
+  if (r.status !== 0) throw new Error(`protoc (ts-proto) failed: ${r.stderr}`);
+}
+
+/** The embedded descriptors in `dir`'s files: base64 bytes in all, and of distinct file names only. */
+function embedded(dir: string) {
+  let total = 0;
+  const distinct = new Map<string, number>();
+  for (const name of sizes(dir).perFile.keys()) {
+    for (const m of readFileSync(join(dir, name), "utf8").matchAll(/^ {6}"([^"]+)": "([A-Za-z0-9+/=]+)",$/gm)) {
+      total += m[2]!.length;
+      distinct.set(m[1]!, m[2]!.length);
+    }
+  }
+  return { total, distinct: [...distinct.values()].reduce((a, b) => a + b, 0), files: distinct.size };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
@@ -89,7 +120,10 @@ for (let i = 0; i < runs; i++) {
   for (const reflection of i % 2 === 0 ? [true, false] : [false, true]) timings[reflection ? "on" : "off"].push(generate(reflection));
   console.log(`run ${i + 1}/${runs}: on ${timings.on.at(-1)!.seconds} s, off ${timings.off.at(-1)!.seconds} s`);
 }
+if (withTsProto) generateTsProto();
+const tsProto = existsSync(join(out, "tsproto")) ? sizes(join(out, "tsproto")) : undefined;
 const on = sizes(join(out, "on"));
+const descriptors = embedded(join(out, "on"));
 const off = sizes(join(out, "off"));
 const added = [...on.perFile].map(([name, bytes]) => ({ name, added: bytes - (off.perFile.get(name) ?? 0) })).sort((a, b) => a.added - b.added);
 const summary = (r: Run[]) => ({ seconds: median(r.map((x) => x.seconds)), cpuSeconds: median(r.map((x) => x.cpuSeconds)), peakMB: Math.max(...r.map((x) => x.peakMB)) });
@@ -105,7 +139,12 @@ const lines = [
   `| true (default) | ${t.on.seconds.toFixed(2)} s | ${t.on.cpuSeconds.toFixed(2)} s | ${t.on.peakMB.toFixed(0)} MB | ${mb(on.bytes)} | ${mb(on.gzipBytes)} |`,
   `| difference | ${pct(t.on.seconds, t.off.seconds)} | ${pct(t.on.cpuSeconds, t.off.cpuSeconds)} | | +${mb(on.bytes - off.bytes)} (${pct(on.bytes, off.bytes)}) | +${mb(on.gzipBytes - off.gzipBytes)} (${pct(on.gzipBytes, off.gzipBytes)}) |`,
   "",
-  `Added per \`_grpc.ts\`: median ${kb(median(added.map((a) => a.added)))}, smallest ${kb(added[0]!.added)}, largest ${kb(added.at(-1)!.added)} (${added.at(-1)!.name}). Each file embeds its own descriptor and its imports' (google/api/*.proto, google/longrunning, google/rpc, google/type, its API's other files): the imports are repeated in every file that needs them, and gzip takes most of that repetition back. The well-known types are not embedded (the runtime has them from @bufbuild/protobuf/wkt).`,
+  `Added per \`_grpc.ts\`: median ${kb(median(added.map((a) => a.added)))}, smallest ${kb(added[0]!.added)}, largest ${kb(added.at(-1)!.added)} (${added.at(-1)!.name}). Each file embeds its own descriptor and its imports' (google/api/*.proto, google/longrunning, google/rpc, google/type, its API's other files): the imports repeat in every file that needs them. Serialized descriptors in base64 compress far less than code, so the gzip'd output grows more, in ratio, than the plain one. The well-known types are not embedded (the runtime has them from @bufbuild/protobuf/wkt).`,
+  "",
+  `Embedded: ${mb(descriptors.total)} of base64 descriptors, ${mb(descriptors.distinct)} of them distinct (${descriptors.files} distinct files); the rest is imports repeated across files.`,
+  ...(tsProto
+    ? ["", `For scale: ts-proto's messages for the same files (the project's buf.gen.yaml options) are ${tsProto.files} files, ${mb(tsProto.bytes)} (${mb(tsProto.gzipBytes)} gzip'd); with them, reflection adds ${pct(tsProto.bytes + on.bytes, tsProto.bytes + off.bytes)} to the whole generated tree.`]
+    : []),
 ];
 writeSection("Reflection descriptors", lines);
 console.log(lines.join("\n"));

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type EmbeddedFile, type Server, type ServiceDefinition } from "safestub";
 import { addReflection } from "safestub/reflection";
 import { RawReflectionClient, registryFor } from "../helpers/reflection-client.js";
-import { bufBin, freshDir, root, run, safestubBin, tsProtoBin, tsProtoOptions } from "./helpers.js";
+import { bufBin, bufGenerate, freshDir, root, run, safestubBin, tsProtoBin, tsProtoOptions } from "./helpers.js";
 
 const shopProto = `syntax = "proto3";
 package shop.v1;
@@ -60,27 +60,7 @@ function viaProtoc(): { out: string; image: FileDescriptorProto[] } {
 /** Generates with buf generate and returns the output dir and buf's own image of the same files. */
 function viaBuf(): { out: string; image: FileDescriptorProto[] } {
   const out = join(base, "buf-out");
-  const template = join(base, "buf.gen.yaml");
-  writeFileSync(
-    template,
-    [
-      "version: v2",
-      "inputs:",
-      `  - directory: ${JSON.stringify(src)}`,
-      `    paths: [${JSON.stringify(join(src, "shop/v1/shop.proto"))}]`,
-      "plugins:",
-      "  - local: protoc-gen-ts_proto",
-      `    out: ${JSON.stringify(out)}`,
-      "    strategy: all",
-      `    opt: ${JSON.stringify(tsProtoOptions)}`,
-      `  - local: [${JSON.stringify(process.execPath)}, ${JSON.stringify(safestubBin)}]`,
-      `    out: ${JSON.stringify(out)}`,
-      "    strategy: all",
-      '    opt: ["import_extension=js"]',
-      "",
-    ].join("\n"),
-  );
-  const generated = run(bufBin, ["generate", "--template", template]);
+  const generated = bufGenerate(out, ["shop/v1/shop.proto"], tsProtoOptions, ["import_extension=js"], src);
   expect(generated.status, generated.stderr).toBe(0);
   const image = join(base, "buf.binpb");
   const built = run(bufBin, ["build", src, "--path", join(src, "shop/v1/shop.proto"), "-o", image]);
