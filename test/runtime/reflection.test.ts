@@ -222,6 +222,18 @@ describe("reflection on a server", () => {
     }
   });
 
+  it("answers 25 streams at once, on both versions, the same as one stream alone (the pool fills on first use)", async () => {
+    const { clients } = await start();
+    const queries = [{ file_containing_symbol: `${pkg}.Item.Label` }, { all_extension_numbers_of_type: `${pkg}.Item` }, { file_by_filename: catalogFile }, { list_services: "" }];
+    const streams = await Promise.all(Array.from({ length: 25 }, (_, i) => clients[i % 2 ? "v1" : "v1alpha"].ask(queries)));
+    const shape = (answers: Awaited<ReturnType<RawReflectionClient["ask"]>>) =>
+      answers.map((a) => a.message_response === "file_descriptor_response" ? filesOf(a).map((f) => f.name) : (a.all_extension_numbers_response ?? a.list_services_response));
+    const expected = shape(streams[0]!);
+    expect(expected[0]).toEqual([typesFile, "google/protobuf/timestamp.proto"]);
+    expect(expected[2]).toEqual([catalogFile, "google/protobuf/empty.proto"]);
+    for (const answers of streams) expect(shape(answers)).toEqual(expected);
+  });
+
   it("is the same handlers object on v1 and v1alpha", async () => {
     const server = createServer();
     const reflection = addReflection(server);
