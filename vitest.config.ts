@@ -34,6 +34,7 @@ export default defineConfig({
     // so "safestub/testing" does not become runtime/index.ts/testing.
     alias: [
       { find: /^safestub\/health$/, replacement: fileURLToPath(new URL("./runtime/health/index.ts", import.meta.url)) },
+      { find: /^safestub\/reflection$/, replacement: fileURLToPath(new URL("./runtime/reflection/index.ts", import.meta.url)) },
       { find: /^safestub\/testing$/, replacement: fileURLToPath(new URL("./runtime/testing.ts", import.meta.url)) },
       { find: /^safestub\/opentelemetry$/, replacement: fileURLToPath(new URL("./runtime/opentelemetry/index.ts", import.meta.url)) },
       { find: /^safestub$/, replacement: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },

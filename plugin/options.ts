@@ -10,6 +10,11 @@ import { unknownOptions } from "./unknown-options.js";
 export interface SafestubOptions {
   /** Where generated code imports the runtime from (default "safestub"). */
   runtimeImport: string;
+  /**
+   * Whether each generated service definition carries its file's descriptors
+   * (`FooService.file`) for safestub/reflection (option `reflection`, default true).
+   */
+  reflection: boolean;
   /** Where message types and codecs come from, configured by the backend's options. */
   messages: MessageBackend;
 }
@@ -25,6 +30,7 @@ export function parseOptions(raw: { key: string; value: string }[]): SafestubOpt
 
 function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendOptions>, raw: { key: string; value: string }[]): SafestubOptions {
   let runtimeImport = "safestub";
+  let reflection = true;
   const backendOptions = backend.defaultOptions();
   // Every problem is collected, so one run names them all.
   const problems: string[] = [];
@@ -34,6 +40,9 @@ function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendO
       if (key === "runtime_import") {
         if (value === "") throw new Error("runtime_import needs a module specifier, e.g. runtime_import=safestub");
         runtimeImport = value;
+      } else if (key === "reflection") {
+        if (value !== "true" && value !== "false") throw new Error(`reflection takes true or false, not "${value}"`);
+        reflection = value === "true";
       } else if (!backend.parseOption(backendOptions, key, value)) {
         unknown.push(key);
       }
@@ -49,5 +58,5 @@ function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendO
     problems.push((err as Error).message);
   }
   if (problems.length > 0 || !messages) throw new Error(problems.join("; "));
-  return { runtimeImport, messages };
+  return { runtimeImport, reflection, messages };
 }

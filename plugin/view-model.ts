@@ -1,5 +1,6 @@
 import type { DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
 import type { GeneratedFile, Printable, Schema } from "@bufbuild/protoplugin";
+import { embeddedFileLiteral } from "./embedded-file.js";
 import { methodNames } from "./method-names.js";
 import type { SafestubOptions } from "./options.js";
 
@@ -54,6 +55,8 @@ export interface ServiceView {
    * .d.ts without resolving imports, so an inferred type would come out `any`.
    */
   serviceType: string;
+  /** The `file` member's value (descriptors for reflection): the literal on the file's first service, a reference to it on the others; absent with reflection=false. */
+  file: string | undefined;
   clientClassDecl: string;
   handlersIfaceDecl: string;
   /** Runtime names the client class itself (not its methods) uses. */
@@ -106,7 +109,7 @@ const callShapes: Record<DescMethod["methodKind"], CallShape> = {
 
 /** Builds the template's view of one .proto file; every foreign name is a token. */
 export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f: GeneratedFile, t: Tokens): FileView {
-  const { messages, runtimeImport } = schema.options;
+  const { messages, runtimeImport, reflection } = schema.options;
   const runtimeValue = (name: string) => t.tok(f.import(name, runtimeImport));
   const runtimeType = (name: string) => t.tok(f.import(name, runtimeImport, true));
   // The global Promise, as a symbol "from this very file": protoplugin then treats
@@ -136,6 +139,10 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     };
   };
 
+  const EmbeddedFile = reflection ? runtimeType("EmbeddedFile") : "";
+  const firstServiceConst = `${file.services[0]?.name}Service`;
+  const fileOf = (service: DescService) => (!reflection ? undefined : service === file.services[0] ? embeddedFileLiteral(file) : `${firstServiceConst}.file`);
+
   const serviceView = (service: DescService): ServiceView => {
     const names = methodNames(service.methods);
     const serviceConst = `${service.name}Service`;
@@ -147,7 +154,8 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
       handlersDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Handlers is what a server implements for ${service.typeName}; pass it to \`server.add(${service.name}Service, handlers)\`.`))),
       typeName: service.typeName,
       serviceConstDecl: t.tok(f.export("const", serviceConst)),
-      serviceType: `{ readonly typeName: "${service.typeName}"; readonly methods: { ${methodTypes}} }`,
+      serviceType: `{ readonly typeName: "${service.typeName}"; readonly methods: { ${methodTypes}}${reflection ? `; readonly file: ${EmbeddedFile}` : ""} }`,
+      file: fileOf(service),
       clientClassDecl: t.tok(f.export("class", `${service.name}Client`)),
       handlersIfaceDecl: t.tok(f.export("interface", `${service.name}Handlers`)),
       CallInvoker: runtimeValue("CallInvoker"),

@@ -40,6 +40,7 @@ export {
   clientStreamingMethod,
   bidiStreamingMethod,
 } from "./core/method.js";
+export { type EmbeddedFile, type DescFileLike, type ServiceFile } from "./core/service-file.js";
 export { type CallOptions, type Compression } from "./core/call-options.js";
 export { type ClientInterceptor, type ClientNext, type ClientRequest, type ClientResponse } from "./core/interceptor.js";
 export { Sender, type SendOptions } from "./stream/sender.js";

@@ -2,6 +2,8 @@
 // child process the way an interop harness runs them: the safestub client
 // and server (generated code over dist/, imported as "safestub"), and a
 // reference client and server written directly on @grpc/grpc-js.
+import * as grpc from "@grpc/grpc-js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
@@ -12,6 +14,7 @@ import { HealthClient, ServingStatus } from "safestub/health";
 import { PayloadType, type StreamingOutputCallRequest } from "../gen/grpc/testing/messages.js";
 import { TestServiceClient } from "../gen/grpc/testing/test_grpc.js";
 import { CASE_NAMES, COMPRESSED_STREAMING_TOTAL, COMPRESSION_CASE_NAMES, LARGE_REQUEST_SIZE, LARGE_RESPONSE_SIZE, PROBE_NOT_REFUSED } from "../interop/spec.js";
+import { RawReflectionClient, registryFor } from "./helpers/reflection-client.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PROGRAMS = {
@@ -198,6 +201,80 @@ describe("interop programs", () => {
       await expect(health.check({ service: "grpc.testing.Nope" })).rejects.toMatchObject({ code: Code.NOT_FOUND });
     } finally {
       channel.close();
+    }
+  });
+
+  it("`npm run interop:server` serves health (every service SERVING) and reflection, probed as grpcurl and a Kubernetes probe would", async () => {
+    // Started exactly as a harness would, through npm, in a process group of its own so that SIGTERM reaches tsx under npm.
+    const child = spawn("npm", ["run", "--silent", "interop:server", "--", "--port=0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    children.add(child);
+    child.once("exit", () => children.delete(child));
+    const stopGroup = () => {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    };
+    let output = "";
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm run interop:server printed no port within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const reflection = { v1: new RawReflectionClient(port, "v1"), v1alpha: new RawReflectionClient(port, "v1alpha") };
+    const channel = createChannel(`http://127.0.0.1:${port}`);
+    try {
+      const expected = ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "grpc.testing.TestService"];
+      for (const client of Object.values(reflection)) {
+        expect((await client.askOne({ list_services: "*" })).list_services_response!.service.map((s) => s.name)).toEqual(expected);
+      }
+      const health = new HealthClient(channel);
+      const statuses = (await health.list({})).statuses;
+      expect(Object.keys(statuses).sort()).toEqual(["", ...expected]);
+      for (const name of ["", ...expected]) expect((await health.check({ service: name })).status, name).toBe(ServingStatus.SERVING);
+
+      // grpcurl describe, then a call built from nothing but the descriptors it got.
+      const registry = await registryFor(reflection.v1, "grpc.testing.TestService");
+      const unary = registry.getService("grpc.testing.TestService")!.methods.find((m) => m.name === "UnaryCall")!;
+      expect([unary.input.typeName, unary.output.typeName]).toEqual(["grpc.testing.SimpleRequest", "grpc.testing.SimpleResponse"]);
+      const Client = grpc.makeGenericClientConstructor(
+        {
+          unaryCall: {
+            path: "/grpc.testing.TestService/UnaryCall",
+            requestStream: false,
+            responseStream: false,
+            requestSerialize: (v: Record<string, unknown>) => Buffer.from(toBinary(unary.input, create(unary.input, v))),
+            requestDeserialize: (b: Buffer) => fromBinary(unary.input, b),
+            responseSerialize: (v: Record<string, unknown>) => Buffer.from(toBinary(unary.output, create(unary.output, v))),
+            responseDeserialize: (b: Buffer) => fromBinary(unary.output, b),
+          },
+        },
+        "TestService",
+      );
+      const dynamic = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+        unaryCall: (req: Record<string, unknown>, cb: (err: grpc.ServiceError | null, res: { payload?: { body: Uint8Array } }) => void) => void;
+      };
+      try {
+        const response = await new Promise<{ payload?: { body: Uint8Array } }>((resolve, reject) =>
+          dynamic.unaryCall({ responseSize: 7 }, (err, res) => (err ? reject(err) : resolve(res))),
+        );
+        expect(response.payload?.body.length).toBe(7);
+      } finally {
+        dynamic.close();
+      }
+    } finally {
+      channel.close();
+      for (const client of Object.values(reflection)) client.close();
+      stopGroup();
+      await exitOf(child, 10_000).catch(() => {});
     }
   });
 

@@ -1,4 +1,5 @@
 import type { Codec } from "./codec.js";
+import type { ServiceFile } from "./service-file.js";
 
 export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
 
@@ -21,6 +22,8 @@ export interface ServiceDefinition<M extends Record<string, AnyMethodDefinition>
   /** The fully-qualified service name, `package.Service`. */
   readonly typeName: string;
   readonly methods: M;
+  /** The descriptors of the .proto file that declares the service, for server reflection (absent when the plugin ran with reflection=false). */
+  readonly file?: ServiceFile | undefined;
 }
 
 function method<K extends MethodKind>(kind: K) {

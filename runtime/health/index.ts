@@ -6,7 +6,7 @@
 // user runs a generator; gen/ at the repo root is regenerated (and cleaned) from protos/ for the
 // examples and tests and is not packaged. So `npm run generate:health` (buf.gen.health.yaml)
 // writes it with safestub's own plugin and ts-proto, importing the runtime from ./runtime.ts (the
-// neutral layers) instead of "safestub", and test/runtime/health-gen.test.ts fails when the
+// neutral layers) instead of "safestub", and test/runtime/shipped-gen.test.ts fails when the
 // checked-in copy differs from what the plugin generates now.
 import { Code } from "../core/code.js";
 import { RpcError } from "../core/errors.js";

@@ -4,6 +4,7 @@
 // of itself.
 export { tsProtoCodec } from "../core/codec.js";
 export { unaryMethod, serverStreamingMethod, clientStreamingMethod, bidiStreamingMethod, type MethodDefinition } from "../core/method.js";
+export type { EmbeddedFile } from "../core/service-file.js";
 export type { CallOptions } from "../core/call-options.js";
 export { Channel } from "../client/channel.js";
 export type { ServerStreamingCall, ClientStreamingCall, BidiStreamingCall } from "../client/calls.js";

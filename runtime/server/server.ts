@@ -48,7 +48,8 @@ const SHUTDOWN_FLUSH_MS = 1000;
 export class Server {
   readonly #transport: ServerTransport;
   readonly #behaviour: ServerBehaviour;
-  readonly #typeNames = new Set<string>();
+  /** The services added, in order, by type name. */
+  readonly #services = new Map<string, ServiceDefinition>();
   /** Calls that can still respond, each with whether it streams: shutdown ends them with UNAVAILABLE. */
   readonly #live = new Map<ServerCall, boolean>();
   /** Run once, when shutdown() or forceShutdown() begins (see onShutdown). */
@@ -76,7 +77,7 @@ export class Server {
   }
 
   #add(service: ServiceDefinition, handlers: object, partial: boolean): this {
-    if (this.#typeNames.has(service.typeName)) throw new TypeError(`service ${service.typeName} was already added to this server`);
+    if (this.#services.has(service.typeName)) throw new TypeError(`service ${service.typeName} was already added to this server`);
     const methods: ServedMethod[] = [];
     for (const [key, method] of Object.entries(service.methods)) {
       const given = (handlers as Record<string, unknown>)[key];
@@ -97,7 +98,7 @@ export class Server {
       });
     }
     this.#transport.addService(service.typeName, methods);
-    this.#typeNames.add(service.typeName);
+    this.#services.set(service.typeName, service);
     return this;
   }
 
@@ -146,6 +147,15 @@ export class Server {
    */
   onShutdown(callback: () => void): void {
     this.#onShutdown.push(callback);
+  }
+
+  /**
+   * @internal For services the runtime ships (reflection): the service
+   * definitions added so far, in the order they were added. Read at each
+   * call, so a service added after reflection is listed too.
+   */
+  services(): readonly ServiceDefinition[] {
+    return [...this.#services.values()];
   }
 
   #beginShutdown(): void {

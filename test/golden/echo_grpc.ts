@@ -2,7 +2,7 @@
 // @generated from file echo.proto (package multiplex, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, EmbeddedFile, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { EchoRequest, EchoResponse } from "./echo.js";
 
@@ -11,11 +11,17 @@ import { EchoRequest, EchoResponse } from "./echo.js";
  *
  * @generated from service multiplex.Echo
  */
-export const EchoService: { readonly typeName: "multiplex.Echo"; readonly methods: { readonly unaryEcho: MethodDefinition<EchoRequest, EchoResponse, "unary">; readonly bidiEcho: MethodDefinition<EchoRequest, EchoResponse, "bidi_streaming">; } } = {
+export const EchoService: { readonly typeName: "multiplex.Echo"; readonly methods: { readonly unaryEcho: MethodDefinition<EchoRequest, EchoResponse, "unary">; readonly bidiEcho: MethodDefinition<EchoRequest, EchoResponse, "bidi_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "multiplex.Echo",
   methods: {
     unaryEcho: unaryMethod<EchoRequest, EchoResponse>("/multiplex.Echo/UnaryEcho", tsProtoCodec(EchoRequest), tsProtoCodec(EchoResponse)),
     bidiEcho: bidiStreamingMethod<EchoRequest, EchoResponse>("/multiplex.Echo/BidiEcho", tsProtoCodec(EchoRequest), tsProtoCodec(EchoResponse)),
+  },
+  file: {
+    name: "echo.proto",
+    protos: {
+      "echo.proto": "CgplY2hvLnByb3RvEgltdWx0aXBsZXgiJwoLRWNob1JlcXVlc3QSGAoHbWVzc2FnZRgBIAEoCVIHbWVzc2FnZSIoCgxFY2hvUmVzcG9uc2USGAoHbWVzc2FnZRgBIAEoCVIHbWVzc2FnZTKJAQoERWNobxI+CglVbmFyeUVjaG8SFi5tdWx0aXBsZXguRWNob1JlcXVlc3QaFy5tdWx0aXBsZXguRWNob1Jlc3BvbnNlIgASQQoIQmlkaUVjaG8SFi5tdWx0aXBsZXguRWNob1JlcXVlc3QaFy5tdWx0aXBsZXguRWNob1Jlc3BvbnNlIgAoATABYgZwcm90bzPS9gMECAAYAA==",
+    },
   },
 } as const;
 

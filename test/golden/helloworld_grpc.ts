@@ -2,7 +2,7 @@
 // @generated from file helloworld.proto (package helloworld, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, EmbeddedFile, MethodDefinition, UnaryHandler } from "safestub";
 import { CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { HelloReply, HelloRequest } from "./helloworld.js";
 
@@ -11,10 +11,16 @@ import { HelloReply, HelloRequest } from "./helloworld.js";
  *
  * @generated from service helloworld.Greeter
  */
-export const GreeterService: { readonly typeName: "helloworld.Greeter"; readonly methods: { readonly sayHello: MethodDefinition<HelloRequest, HelloReply, "unary">; } } = {
+export const GreeterService: { readonly typeName: "helloworld.Greeter"; readonly methods: { readonly sayHello: MethodDefinition<HelloRequest, HelloReply, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "helloworld.Greeter",
   methods: {
     sayHello: unaryMethod<HelloRequest, HelloReply>("/helloworld.Greeter/SayHello", tsProtoCodec(HelloRequest), tsProtoCodec(HelloReply)),
+  },
+  file: {
+    name: "helloworld.proto",
+    protos: {
+      "helloworld.proto": "ChBoZWxsb3dvcmxkLnByb3RvEgpoZWxsb3dvcmxkIiIKDEhlbGxvUmVxdWVzdBISCgRuYW1lGAEgASgJUgRuYW1lIiYKCkhlbGxvUmVwbHkSGAoHbWVzc2FnZRgBIAEoCVIHbWVzc2FnZTJJCgdHcmVldGVyEj4KCFNheUhlbGxvEhguaGVsbG93b3JsZC5IZWxsb1JlcXVlc3QaFi5oZWxsb3dvcmxkLkhlbGxvUmVwbHkiAGIGcHJvdG8z0vYDBAgAGAA=",
+    },
   },
 } as const;
 

@@ -2,7 +2,7 @@
 // @generated from file route_guide.proto (package routeguide, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guide.js";
 
@@ -11,13 +11,19 @@ import { Feature, Point, Rectangle, RouteNote, RouteSummary } from "./route_guid
  *
  * @generated from service routeguide.RouteGuide
  */
-export const RouteGuideService: { readonly typeName: "routeguide.RouteGuide"; readonly methods: { readonly getFeature: MethodDefinition<Point, Feature, "unary">; readonly listFeatures: MethodDefinition<Rectangle, Feature, "server_streaming">; readonly recordRoute: MethodDefinition<Point, RouteSummary, "client_streaming">; readonly routeChat: MethodDefinition<RouteNote, RouteNote, "bidi_streaming">; } } = {
+export const RouteGuideService: { readonly typeName: "routeguide.RouteGuide"; readonly methods: { readonly getFeature: MethodDefinition<Point, Feature, "unary">; readonly listFeatures: MethodDefinition<Rectangle, Feature, "server_streaming">; readonly recordRoute: MethodDefinition<Point, RouteSummary, "client_streaming">; readonly routeChat: MethodDefinition<RouteNote, RouteNote, "bidi_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "routeguide.RouteGuide",
   methods: {
     getFeature: unaryMethod<Point, Feature>("/routeguide.RouteGuide/GetFeature", tsProtoCodec(Point), tsProtoCodec(Feature)),
     listFeatures: serverStreamingMethod<Rectangle, Feature>("/routeguide.RouteGuide/ListFeatures", tsProtoCodec(Rectangle), tsProtoCodec(Feature)),
     recordRoute: clientStreamingMethod<Point, RouteSummary>("/routeguide.RouteGuide/RecordRoute", tsProtoCodec(Point), tsProtoCodec(RouteSummary)),
     routeChat: bidiStreamingMethod<RouteNote, RouteNote>("/routeguide.RouteGuide/RouteChat", tsProtoCodec(RouteNote), tsProtoCodec(RouteNote)),
+  },
+  file: {
+    name: "route_guide.proto",
+    protos: {
+      "route_guide.proto": "ChFyb3V0ZV9ndWlkZS5wcm90bxIKcm91dGVndWlkZSJBCgVQb2ludBIaCghsYXRpdHVkZRgBIAEoBVIIbGF0aXR1ZGUSHAoJbG9uZ2l0dWRlGAIgASgFUglsb25naXR1ZGUiUQoJUmVjdGFuZ2xlEiEKAmxvGAEgASgLMhEucm91dGVndWlkZS5Qb2ludFICbG8SIQoCaGkYAiABKAsyES5yb3V0ZWd1aWRlLlBvaW50UgJoaSJMCgdGZWF0dXJlEhIKBG5hbWUYASABKAlSBG5hbWUSLQoIbG9jYXRpb24YAiABKAsyES5yb3V0ZWd1aWRlLlBvaW50Ughsb2NhdGlvbiJUCglSb3V0ZU5vdGUSLQoIbG9jYXRpb24YASABKAsyES5yb3V0ZWd1aWRlLlBvaW50Ughsb2NhdGlvbhIYCgdtZXNzYWdlGAIgASgJUgdtZXNzYWdlIpMBCgxSb3V0ZVN1bW1hcnkSHwoLcG9pbnRfY291bnQYASABKAVSCnBvaW50Q291bnQSIwoNZmVhdHVyZV9jb3VudBgCIAEoBVIMZmVhdHVyZUNvdW50EhoKCGRpc3RhbmNlGAMgASgFUghkaXN0YW5jZRIhCgxlbGFwc2VkX3RpbWUYBCABKAVSC2VsYXBzZWRUaW1lMoUCCgpSb3V0ZUd1aWRlEjYKCkdldEZlYXR1cmUSES5yb3V0ZWd1aWRlLlBvaW50GhMucm91dGVndWlkZS5GZWF0dXJlIgASPgoMTGlzdEZlYXR1cmVzEhUucm91dGVndWlkZS5SZWN0YW5nbGUaEy5yb3V0ZWd1aWRlLkZlYXR1cmUiADABEj4KC1JlY29yZFJvdXRlEhEucm91dGVndWlkZS5Qb2ludBoYLnJvdXRlZ3VpZGUuUm91dGVTdW1tYXJ5IgAoARI/CglSb3V0ZUNoYXQSFS5yb3V0ZWd1aWRlLlJvdXRlTm90ZRoVLnJvdXRlZ3VpZGUuUm91dGVOb3RlIgAoATABYgZwcm90bzPS9gMECAAYAA==",
+    },
   },
 } as const;
 

@@ -84,14 +84,14 @@ export function writeTree(dir: string, files: { name: string; content: string }[
 
 export const tsProtoOptions = ["outputServices=false", "esModuleInterop=true", "importSuffix=.js", "env=node", "outputJsonMethods=false"];
 
-/** `buf generate` of `paths` (under protos/) with ts-proto and safestub into `out`, through a buf.gen.yaml v2. */
-export function bufGenerate(out: string, paths: string[], tsProtoOpts: string[], safestubOpts: string[]): SpawnSyncReturns<string> {
+/** `buf generate` of `paths` (under `inputDir`, protos/ by default) with ts-proto and safestub into `out`, through a buf.gen.yaml v2. */
+export function bufGenerate(out: string, paths: string[], tsProtoOpts: string[], safestubOpts: string[], inputDir = "protos"): SpawnSyncReturns<string> {
   const yaml = [
     "version: v2",
     "inputs:",
-    "  - directory: protos",
+    `  - directory: ${JSON.stringify(inputDir)}`,
     "    paths:",
-    ...paths.map((p) => `      - ${JSON.stringify(`protos/${p}`)}`),
+    ...paths.map((p) => `      - ${JSON.stringify(`${inputDir}/${p}`)}`),
     "plugins:",
     "  - local: protoc-gen-ts_proto",
     `    out: ${JSON.stringify(out)}`,

@@ -1,6 +1,7 @@
 // protoplugin's standard options and safestub's own, in-process on a
 // buf-built descriptor set.
-import { create } from "@bufbuild/protobuf";
+import { clone, create, equals, fromBinary } from "@bufbuild/protobuf";
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bufImage, runInProcess } from "./helpers.js";
@@ -79,6 +80,30 @@ describe("options", () => {
     const dtsClash = [proto("clash.proto", true), proto("clash_grpc.d.proto", false)];
     expect(() => runInProcess(dtsClash, ["clash.proto", "clash_grpc.d.proto"], "target=dts")).toThrow("safestub would write clash_grpc.d.ts, which ts-proto writes for clash_grpc.d.proto");
     expect(runInProcess(dtsClash, ["clash.proto"], "target=js").file.map((f) => f.name)).toEqual(["clash_grpc.js"]);
+  });
+
+  it("reflection (default true) embeds the file's descriptors and its imports' in the service definition; reflection=false leaves them out", async () => {
+    const on = generate("").get("edge/nested/v1/nested_grpc.ts")!;
+    const literal = /\n  file: \{\n    name: "edge\/nested\/v1\/nested\.proto",\n    protos: \{\n((?:      "[^"]+": "[A-Za-z0-9+/=]+",\n)+)    \},\n  \},\n/.exec(on);
+    expect(literal, on).not.toBeNull();
+    const protos = [...literal![1]!.matchAll(/"([^"]+)": "([^"]+)"/g)].map((m) => ({ name: m[1]!, proto: fromBinary(FileDescriptorProtoSchema, base64Decode(m[2]!)) }));
+    // The file first, then its imports breadth first; each as the compiler gave it, without source info.
+    expect(protos.map((p) => p.name)).toEqual(["edge/nested/v1/nested.proto", "edge/other/things.proto"]);
+    for (const { name, proto } of protos) {
+      const given = clone(FileDescriptorProtoSchema, image.find((f) => f.name === name)!);
+      given.sourceCodeInfo = undefined;
+      expect(equals(FileDescriptorProtoSchema, proto, given), name).toBe(true);
+    }
+    expect(on).toMatch(/readonly file: EmbeddedFile \}/);
+    expect(on).toMatch(/import type \{[^}]*\bEmbeddedFile\b[^}]*\} from "safestub"/);
+
+    const off = generate("reflection=false").get("edge/nested/v1/nested_grpc.ts")!;
+    expect(off).not.toContain("EmbeddedFile");
+    expect(off).not.toMatch(/\bfile: /);
+    // Nothing else changes: the client and handlers are the same text.
+    const withoutFile = (text: string) => text.slice(text.indexOf("export class NamesClient")).replaceAll("; readonly file: EmbeddedFile }", " }").replace(/\n {2}file: \w+\.file,/g, "");
+    expect(off.slice(off.indexOf("export class NamesClient"))).toBe(withoutFile(on));
+    expect(() => generate("reflection=yes")).toThrow(/invalid option "reflection=yes": reflection takes true or false, not "yes"/);
   });
 
   it("an unknown option fails the run with the option named", () => {

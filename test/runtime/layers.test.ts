@@ -22,12 +22,16 @@ const allowed: Record<string, string[]> = {
   opentelemetry: ["core", "client", "server"],
   // The services the runtime ships are built like user code, on the neutral layers, never on a transport.
   health: ["core", "stream", "client", "server"],
+  // Reflection's generated code imports the same neutral re-export as health's (health/runtime.ts).
+  reflection: ["core", "stream", "client", "server", "health"],
 };
 
 /** Packages a layer may import (every other package import is refused); the health service's ts-proto messages need protobuf's wire format. */
 const allowedPackages: Record<string, string[]> = {
   opentelemetry: ["@opentelemetry/api"],
   health: ["@bufbuild/protobuf/wire"],
+  // Reflection reads and writes FileDescriptorProtos, and takes the well-known types' files from wkt.
+  reflection: ["@bufbuild/protobuf", "@bufbuild/protobuf/wire", "@bufbuild/protobuf/wkt"],
 };
 
 function importsOf(file: string): string[] {

@@ -4,7 +4,7 @@
 // @generated from file edge/docs.proto (package edge.docs, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, EmbeddedFile, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./docs.js";
 
@@ -13,9 +13,15 @@ import { Req, Res } from "./docs.js";
  *
  * @generated from service edge.docs.Empty
  */
-export const EmptyService: { readonly typeName: "edge.docs.Empty"; readonly methods: { } } = {
+export const EmptyService: { readonly typeName: "edge.docs.Empty"; readonly methods: { }; readonly file: EmbeddedFile } = {
   typeName: "edge.docs.Empty",
   methods: {},
+  file: {
+    name: "edge/docs.proto",
+    protos: {
+      "edge/docs.proto": "Cg9lZGdlL2RvY3MucHJvdG8SCWVkZ2UuZG9jcyIFCgNSZXEiBQoDUmVzMgcKBUVtcHR5MmEKA09sZBIsCgVGZXRjaBIOLmVkZ2UuZG9jcy5SZXEaDi5lZGdlLmRvY3MuUmVzIgOIAgESJwoFUGxhaW4SDi5lZGdlLmRvY3MuUmVxGg4uZWRnZS5kb2NzLlJlcxoDiAIBMmMKB0N1cnJlbnQSJQoDR2V0Eg4uZWRnZS5kb2NzLlJlcRoOLmVkZ2UuZG9jcy5SZXMSMQoGTGVnYWN5Eg4uZWRnZS5kb2NzLlJlcRoOLmVkZ2UuZG9jcy5SZXMiA4gCASgBMAFiBnByb3RvM9L2AwQIABgA",
+    },
+  },
 } as const;
 
 /**
@@ -37,12 +43,13 @@ export interface EmptyHandlers {}
  * @generated from service edge.docs.Old
  * @deprecated
  */
-export const OldService: { readonly typeName: "edge.docs.Old"; readonly methods: { readonly fetch: MethodDefinition<Req, Res, "unary">; readonly plain: MethodDefinition<Req, Res, "unary">; } } = {
+export const OldService: { readonly typeName: "edge.docs.Old"; readonly methods: { readonly fetch: MethodDefinition<Req, Res, "unary">; readonly plain: MethodDefinition<Req, Res, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.docs.Old",
   methods: {
     fetch: unaryMethod<Req, Res>("/edge.docs.Old/Fetch", tsProtoCodec(Req), tsProtoCodec(Res)),
     plain: unaryMethod<Req, Res>("/edge.docs.Old/Plain", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
+  file: EmptyService.file,
 } as const;
 
 /**
@@ -105,12 +112,13 @@ export interface OldHandlers {
  *
  * @generated from service edge.docs.Current
  */
-export const CurrentService: { readonly typeName: "edge.docs.Current"; readonly methods: { readonly get: MethodDefinition<Req, Res, "unary">; readonly legacy: MethodDefinition<Req, Res, "bidi_streaming">; } } = {
+export const CurrentService: { readonly typeName: "edge.docs.Current"; readonly methods: { readonly get: MethodDefinition<Req, Res, "unary">; readonly legacy: MethodDefinition<Req, Res, "bidi_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.docs.Current",
   methods: {
     get: unaryMethod<Req, Res>("/edge.docs.Current/Get", tsProtoCodec(Req), tsProtoCodec(Res)),
     legacy: bidiStreamingMethod<Req, Res>("/edge.docs.Current/Legacy", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
+  file: EmptyService.file,
 } as const;
 
 /**

@@ -5,7 +5,7 @@
 // @generated from file edge/globals.proto (package edge.globals, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Error, Map, Object, Promise as Promise$1 } from "./globals_types.js";
 import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as Channel$1, FooClient as FooClient$1, FooHandlers as FooHandlers$1, FooService as FooService$1, options, request, ServerStreamingCall as ServerStreamingCall$1, UnaryHandler as UnaryHandler$1, unaryMethod as unaryMethod$1 } from "./globals.js";
@@ -13,10 +13,17 @@ import { CallInvoker as CallInvoker$1, CallOptions as CallOptions$1, Channel as 
 /**
  * @generated from service edge.globals.Object
  */
-export const ObjectService: { readonly typeName: "edge.globals.Object"; readonly methods: { readonly get: MethodDefinition<Object, Error, "unary">; } } = {
+export const ObjectService: { readonly typeName: "edge.globals.Object"; readonly methods: { readonly get: MethodDefinition<Object, Error, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.globals.Object",
   methods: {
     get: unaryMethod<Object, Error>("/edge.globals.Object/Get", tsProtoCodec(Object), tsProtoCodec(Error)),
+  },
+  file: {
+    name: "edge/globals.proto",
+    protos: {
+      "edge/globals.proto": "ChJlZGdlL2dsb2JhbHMucHJvdG8SDGVkZ2UuZ2xvYmFscxoYZWRnZS9nbG9iYWxzX3R5cGVzLnByb3RvIgkKB0NoYW5uZWwiDQoLQ2FsbE9wdGlvbnMiDQoLQ2FsbEludm9rZXIiDQoLdW5hcnlNZXRob2QiDgoMVW5hcnlIYW5kbGVyIhUKE1NlcnZlclN0cmVhbWluZ0NhbGwiCwoJRm9vQ2xpZW50IgwKCkZvb1NlcnZpY2UiDQoLRm9vSGFuZGxlcnMiCQoHcmVxdWVzdCIJCgdvcHRpb25zMkYKBk9iamVjdBI8CgNHZXQSGi5lZGdlLmdsb2JhbHMudHlwZXMuT2JqZWN0GhkuZWRnZS5nbG9iYWxzLnR5cGVzLkVycm9yMtQBCgdQcm9taXNlEkAKBE1ha2USGy5lZGdlLmdsb2JhbHMudHlwZXMuUHJvbWlzZRobLmVkZ2UuZ2xvYmFscy50eXBlcy5Qcm9taXNlEkAKBlN0cmVhbRIXLmVkZ2UuZ2xvYmFscy50eXBlcy5NYXAaGy5lZGdlLmdsb2JhbHMudHlwZXMuUHJvbWlzZTABEkUKB0NvbGxlY3QSGy5lZGdlLmdsb2JhbHMudHlwZXMuUHJvbWlzZRobLmVkZ2UuZ2xvYmFscy50eXBlcy5Qcm9taXNlKAEyiAMKA0ZvbxI7CgZDbGllbnQSFy5lZGdlLmdsb2JhbHMuRm9vQ2xpZW50GhguZWRnZS5nbG9iYWxzLkZvb1NlcnZpY2USPAoISGFuZGxlcnMSGS5lZGdlLmdsb2JhbHMuRm9vSGFuZGxlcnMaFS5lZGdlLmdsb2JhbHMuQ2hhbm5lbBI/CgdPcHRpb25zEhkuZWRnZS5nbG9iYWxzLkNhbGxPcHRpb25zGhkuZWRnZS5nbG9iYWxzLkNhbGxJbnZva2VyEj4KBVVuYXJ5EhkuZWRnZS5nbG9iYWxzLnVuYXJ5TWV0aG9kGhouZWRnZS5nbG9iYWxzLlVuYXJ5SGFuZGxlchJNCglTdHJlYW1pbmcSGy5lZGdlLmdsb2JhbHMudHlwZXMuUHJvbWlzZRohLmVkZ2UuZ2xvYmFscy5TZXJ2ZXJTdHJlYW1pbmdDYWxsMAESNgoGUGFyYW1zEhUuZWRnZS5nbG9iYWxzLnJlcXVlc3QaFS5lZGdlLmdsb2JhbHMub3B0aW9uc2IGcHJvdG8z0vYDBAgAGAA=",
+      "edge/globals_types.proto": "ChhlZGdlL2dsb2JhbHNfdHlwZXMucHJvdG8SEmVkZ2UuZ2xvYmFscy50eXBlcyIXCgdQcm9taXNlEgwKAXYYASABKAlSAXYiCAoGT2JqZWN0IgcKBUVycm9yIgUKA01hcGIGcHJvdG8z0vYDBAgAGAA=",
+    },
   },
 } as const;
 
@@ -51,13 +58,14 @@ export interface ObjectHandlers {
 /**
  * @generated from service edge.globals.Promise
  */
-export const PromiseService: { readonly typeName: "edge.globals.Promise"; readonly methods: { readonly make: MethodDefinition<Promise$1, Promise$1, "unary">; readonly stream: MethodDefinition<Map, Promise$1, "server_streaming">; readonly collect: MethodDefinition<Promise$1, Promise$1, "client_streaming">; } } = {
+export const PromiseService: { readonly typeName: "edge.globals.Promise"; readonly methods: { readonly make: MethodDefinition<Promise$1, Promise$1, "unary">; readonly stream: MethodDefinition<Map, Promise$1, "server_streaming">; readonly collect: MethodDefinition<Promise$1, Promise$1, "client_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.globals.Promise",
   methods: {
     make: unaryMethod<Promise$1, Promise$1>("/edge.globals.Promise/Make", tsProtoCodec(Promise$1), tsProtoCodec(Promise$1)),
     stream: serverStreamingMethod<Map, Promise$1>("/edge.globals.Promise/Stream", tsProtoCodec(Map), tsProtoCodec(Promise$1)),
     collect: clientStreamingMethod<Promise$1, Promise$1>("/edge.globals.Promise/Collect", tsProtoCodec(Promise$1), tsProtoCodec(Promise$1)),
   },
+  file: ObjectService.file,
 } as const;
 
 /**
@@ -115,7 +123,7 @@ export interface PromiseHandlers {
  *
  * @generated from service edge.globals.Foo
  */
-export const FooService: { readonly typeName: "edge.globals.Foo"; readonly methods: { readonly client: MethodDefinition<FooClient$1, FooService$1, "unary">; readonly handlers: MethodDefinition<FooHandlers$1, Channel$1, "unary">; readonly options: MethodDefinition<CallOptions$1, CallInvoker$1, "unary">; readonly unary: MethodDefinition<unaryMethod$1, UnaryHandler$1, "unary">; readonly streaming: MethodDefinition<Promise$1, ServerStreamingCall$1, "server_streaming">; readonly params: MethodDefinition<request, options, "unary">; } } = {
+export const FooService: { readonly typeName: "edge.globals.Foo"; readonly methods: { readonly client: MethodDefinition<FooClient$1, FooService$1, "unary">; readonly handlers: MethodDefinition<FooHandlers$1, Channel$1, "unary">; readonly options: MethodDefinition<CallOptions$1, CallInvoker$1, "unary">; readonly unary: MethodDefinition<unaryMethod$1, UnaryHandler$1, "unary">; readonly streaming: MethodDefinition<Promise$1, ServerStreamingCall$1, "server_streaming">; readonly params: MethodDefinition<request, options, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.globals.Foo",
   methods: {
     client: unaryMethod<FooClient$1, FooService$1>("/edge.globals.Foo/Client", tsProtoCodec(FooClient$1), tsProtoCodec(FooService$1)),
@@ -125,6 +133,7 @@ export const FooService: { readonly typeName: "edge.globals.Foo"; readonly metho
     streaming: serverStreamingMethod<Promise$1, ServerStreamingCall$1>("/edge.globals.Foo/Streaming", tsProtoCodec(Promise$1), tsProtoCodec(ServerStreamingCall$1)),
     params: unaryMethod<request, options>("/edge.globals.Foo/Params", tsProtoCodec(request), tsProtoCodec(options)),
   },
+  file: ObjectService.file,
 } as const;
 
 /**

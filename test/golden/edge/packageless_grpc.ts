@@ -4,18 +4,24 @@
 // @generated from file edge/packageless.proto (syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { CallInvoker, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { PlainRequest, PlainResponse } from "./packageless.js";
 
 /**
  * @generated from service Plain
  */
-export const PlainService: { readonly typeName: "Plain"; readonly methods: { readonly ask: MethodDefinition<PlainRequest, PlainResponse, "unary">; readonly watch: MethodDefinition<PlainRequest, PlainResponse, "server_streaming">; } } = {
+export const PlainService: { readonly typeName: "Plain"; readonly methods: { readonly ask: MethodDefinition<PlainRequest, PlainResponse, "unary">; readonly watch: MethodDefinition<PlainRequest, PlainResponse, "server_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "Plain",
   methods: {
     ask: unaryMethod<PlainRequest, PlainResponse>("/Plain/Ask", tsProtoCodec(PlainRequest), tsProtoCodec(PlainResponse)),
     watch: serverStreamingMethod<PlainRequest, PlainResponse>("/Plain/Watch", tsProtoCodec(PlainRequest), tsProtoCodec(PlainResponse)),
+  },
+  file: {
+    name: "edge/packageless.proto",
+    protos: {
+      "edge/packageless.proto": "ChZlZGdlL3BhY2thZ2VsZXNzLnByb3RvIhwKDFBsYWluUmVxdWVzdBIMCgFxGAEgASgJUgFxIh0KDVBsYWluUmVzcG9uc2USDAoBYRgBIAEoCVIBYTJXCgVQbGFpbhIkCgNBc2sSDS5QbGFpblJlcXVlc3QaDi5QbGFpblJlc3BvbnNlEigKBVdhdGNoEg0uUGxhaW5SZXF1ZXN0Gg4uUGxhaW5SZXNwb25zZTABYgZwcm90bzPS9gMECAAYAA==",
+    },
   },
 } as const;
 

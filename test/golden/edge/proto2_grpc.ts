@@ -4,18 +4,24 @@
 // @generated from file edge/proto2.proto (package edge.proto2, syntax proto2)
 /* eslint-disable */
 
-import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, UnaryHandler } from "safestub";
+import type { CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, EmbeddedFile, MethodDefinition, UnaryHandler } from "safestub";
 import { CallInvoker, clientStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Answer, Query } from "./proto2.js";
 
 /**
  * @generated from service edge.proto2.Legacy
  */
-export const LegacyService: { readonly typeName: "edge.proto2.Legacy"; readonly methods: { readonly search: MethodDefinition<Query, Answer, "unary">; readonly upload: MethodDefinition<Query, Answer, "client_streaming">; } } = {
+export const LegacyService: { readonly typeName: "edge.proto2.Legacy"; readonly methods: { readonly search: MethodDefinition<Query, Answer, "unary">; readonly upload: MethodDefinition<Query, Answer, "client_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.proto2.Legacy",
   methods: {
     search: unaryMethod<Query, Answer>("/edge.proto2.Legacy/Search", tsProtoCodec(Query), tsProtoCodec(Answer)),
     upload: clientStreamingMethod<Query, Answer>("/edge.proto2.Legacy/Upload", tsProtoCodec(Query), tsProtoCodec(Answer)),
+  },
+  file: {
+    name: "edge/proto2.proto",
+    protos: {
+      "edge/proto2.proto": "ChFlZGdlL3Byb3RvMi5wcm90bxILZWRnZS5wcm90bzIiggEKBVF1ZXJ5EhIKBHRleHQYASACKAlSBHRleHQSGAoFbGltaXQYAiABKAU6AjEwUgVsaW1pdBIuCgVleHRyYRgDIAEoCjIYLmVkZ2UucHJvdG8yLlF1ZXJ5LkV4dHJhUgVleHRyYRobCgVFeHRyYRISCgRub3RlGAQgASgJUgRub3RlIh4KBkFuc3dlchIUCgVsaW5lcxgBIAMoCVIFbGluZXMycAoGTGVnYWN5EjEKBlNlYXJjaBISLmVkZ2UucHJvdG8yLlF1ZXJ5GhMuZWRnZS5wcm90bzIuQW5zd2VyEjMKBlVwbG9hZBISLmVkZ2UucHJvdG8yLlF1ZXJ5GhMuZWRnZS5wcm90bzIuQW5zd2VyKAHS9gMECAAYAA==",
+    },
   },
 } as const;
 

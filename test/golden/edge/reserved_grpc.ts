@@ -5,14 +5,14 @@
 // @generated from file edge/reserved.proto (package edge.reserved, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { Req, Res } from "./reserved.js";
 
 /**
  * @generated from service edge.reserved.Reserved
  */
-export const ReservedService: { readonly typeName: "edge.reserved.Reserved"; readonly methods: { readonly constructor$: MethodDefinition<Req, Res, "unary">; readonly then$: MethodDefinition<Req, Res, "unary">; readonly then$2: MethodDefinition<Req, Res, "server_streaming">; readonly toString$: MethodDefinition<Req, Res, "unary">; readonly toString$2: MethodDefinition<Req, Res, "unary">; readonly proto: MethodDefinition<Req, Res, "unary">; readonly hasOwnProperty$: MethodDefinition<Req, Res, "unary">; readonly valueOf$: MethodDefinition<Req, Res, "unary">; readonly delete: MethodDefinition<Req, Res, "unary">; readonly new: MethodDefinition<Req, Res, "unary">; readonly class: MethodDefinition<Req, Res, "unary">; readonly function: MethodDefinition<Req, Res, "unary">; readonly static: MethodDefinition<Req, Res, "unary">; readonly get: MethodDefinition<Req, Res, "unary">; readonly set: MethodDefinition<Req, Res, "unary">; readonly async: MethodDefinition<Req, Res, "unary">; readonly await: MethodDefinition<Req, Res, "unary">; readonly readonly: MethodDefinition<Req, Res, "unary">; readonly private: MethodDefinition<Req, Res, "client_streaming">; readonly declare: MethodDefinition<Req, Res, "bidi_streaming">; readonly prototype: MethodDefinition<Req, Res, "unary">; readonly _: MethodDefinition<Req, Res, "unary">; readonly _1st: MethodDefinition<Req, Res, "unary">; } } = {
+export const ReservedService: { readonly typeName: "edge.reserved.Reserved"; readonly methods: { readonly constructor$: MethodDefinition<Req, Res, "unary">; readonly then$: MethodDefinition<Req, Res, "unary">; readonly then$2: MethodDefinition<Req, Res, "server_streaming">; readonly toString$: MethodDefinition<Req, Res, "unary">; readonly toString$2: MethodDefinition<Req, Res, "unary">; readonly proto: MethodDefinition<Req, Res, "unary">; readonly hasOwnProperty$: MethodDefinition<Req, Res, "unary">; readonly valueOf$: MethodDefinition<Req, Res, "unary">; readonly delete: MethodDefinition<Req, Res, "unary">; readonly new: MethodDefinition<Req, Res, "unary">; readonly class: MethodDefinition<Req, Res, "unary">; readonly function: MethodDefinition<Req, Res, "unary">; readonly static: MethodDefinition<Req, Res, "unary">; readonly get: MethodDefinition<Req, Res, "unary">; readonly set: MethodDefinition<Req, Res, "unary">; readonly async: MethodDefinition<Req, Res, "unary">; readonly await: MethodDefinition<Req, Res, "unary">; readonly readonly: MethodDefinition<Req, Res, "unary">; readonly private: MethodDefinition<Req, Res, "client_streaming">; readonly declare: MethodDefinition<Req, Res, "bidi_streaming">; readonly prototype: MethodDefinition<Req, Res, "unary">; readonly _: MethodDefinition<Req, Res, "unary">; readonly _1st: MethodDefinition<Req, Res, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.reserved.Reserved",
   methods: {
     constructor$: unaryMethod<Req, Res>("/edge.reserved.Reserved/constructor", tsProtoCodec(Req), tsProtoCodec(Res)),
@@ -38,6 +38,12 @@ export const ReservedService: { readonly typeName: "edge.reserved.Reserved"; rea
     prototype: unaryMethod<Req, Res>("/edge.reserved.Reserved/prototype", tsProtoCodec(Req), tsProtoCodec(Res)),
     _: unaryMethod<Req, Res>("/edge.reserved.Reserved/_", tsProtoCodec(Req), tsProtoCodec(Res)),
     _1st: unaryMethod<Req, Res>("/edge.reserved.Reserved/_1st", tsProtoCodec(Req), tsProtoCodec(Res)),
+  },
+  file: {
+    name: "edge/reserved.proto",
+    protos: {
+      "edge/reserved.proto": "ChNlZGdlL3Jlc2VydmVkLnByb3RvEg1lZGdlLnJlc2VydmVkIgUKA1JlcSIFCgNSZXMymAkKCFJlc2VydmVkEjUKC2NvbnN0cnVjdG9yEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxIuCgR0aGVuEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxIwCgRUaGVuEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlczABEjIKCHRvU3RyaW5nEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxIzCgl0b19zdHJpbmcSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjMKCV9fcHJvdG9fXxISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSOAoOaGFzT3duUHJvcGVydHkSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjEKB3ZhbHVlT2YSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjAKBmRlbGV0ZRISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSLQoDbmV3EhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxIvCgVjbGFzcxISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSMgoIZnVuY3Rpb24SEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjAKBnN0YXRpYxISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSLQoDZ2V0EhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxItCgNzZXQSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEi8KBWFzeW5jEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlcxIvCgVhd2FpdBISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSMgoIcmVhZG9ubHkSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjMKB3ByaXZhdGUSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzKAESNQoHZGVjbGFyZRISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMoATABEjMKCXByb3RvdHlwZRISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSKwoBXxISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSLgoEXzFzdBISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMy/gIKB0NvbGxpZGUSMQoHR2V0VXNlchISLmVkZ2UucmVzZXJ2ZWQuUmVxGhIuZWRnZS5yZXNlcnZlZC5SZXMSMgoIZ2V0X3VzZXISEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjQKCEdFVF9VU0VSEhIuZWRnZS5yZXNlcnZlZC5SZXEaEi5lZGdlLnJlc2VydmVkLlJlczABEjMKB2dldFVzZXISEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzKAESNQoLR2V0QVBJVmFsdWUSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjcKDWdldF9BUElfdmFsdWUSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzEjEKB0hUVFBHZXQSEi5lZGdlLnJlc2VydmVkLlJlcRoSLmVkZ2UucmVzZXJ2ZWQuUmVzYgZwcm90bzPS9gMECAAYAA==",
+    },
   },
 } as const;
 
@@ -316,7 +322,7 @@ export interface ReservedHandlers {
  *
  * @generated from service edge.reserved.Collide
  */
-export const CollideService: { readonly typeName: "edge.reserved.Collide"; readonly methods: { readonly getUser: MethodDefinition<Req, Res, "unary">; readonly getUser$2: MethodDefinition<Req, Res, "unary">; readonly getUser$3: MethodDefinition<Req, Res, "server_streaming">; readonly getUser$4: MethodDefinition<Req, Res, "client_streaming">; readonly getAPIValue: MethodDefinition<Req, Res, "unary">; readonly getAPIValue$2: MethodDefinition<Req, Res, "unary">; readonly httpGet: MethodDefinition<Req, Res, "unary">; } } = {
+export const CollideService: { readonly typeName: "edge.reserved.Collide"; readonly methods: { readonly getUser: MethodDefinition<Req, Res, "unary">; readonly getUser$2: MethodDefinition<Req, Res, "unary">; readonly getUser$3: MethodDefinition<Req, Res, "server_streaming">; readonly getUser$4: MethodDefinition<Req, Res, "client_streaming">; readonly getAPIValue: MethodDefinition<Req, Res, "unary">; readonly getAPIValue$2: MethodDefinition<Req, Res, "unary">; readonly httpGet: MethodDefinition<Req, Res, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.reserved.Collide",
   methods: {
     getUser: unaryMethod<Req, Res>("/edge.reserved.Collide/GetUser", tsProtoCodec(Req), tsProtoCodec(Res)),
@@ -327,6 +333,7 @@ export const CollideService: { readonly typeName: "edge.reserved.Collide"; reado
     getAPIValue$2: unaryMethod<Req, Res>("/edge.reserved.Collide/get_API_value", tsProtoCodec(Req), tsProtoCodec(Res)),
     httpGet: unaryMethod<Req, Res>("/edge.reserved.Collide/HTTPGet", tsProtoCodec(Req), tsProtoCodec(Res)),
   },
+  file: ReservedService.file,
 } as const;
 
 /**

@@ -5,18 +5,24 @@
 // option features.field_presence = IMPLICIT;
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, MethodDefinition, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, EmbeddedFile, MethodDefinition, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, tsProtoCodec, unaryMethod } from "safestub";
 import { Ping, Pong } from "./editions.js";
 
 /**
  * @generated from service edge.editions.Editions
  */
-export const EditionsService: { readonly typeName: "edge.editions.Editions"; readonly methods: { readonly send: MethodDefinition<Ping, Pong, "unary">; readonly chat: MethodDefinition<Ping, Pong, "bidi_streaming">; } } = {
+export const EditionsService: { readonly typeName: "edge.editions.Editions"; readonly methods: { readonly send: MethodDefinition<Ping, Pong, "unary">; readonly chat: MethodDefinition<Ping, Pong, "bidi_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.editions.Editions",
   methods: {
     send: unaryMethod<Ping, Pong>("/edge.editions.Editions/Send", tsProtoCodec(Ping), tsProtoCodec(Pong)),
     chat: bidiStreamingMethod<Ping, Pong>("/edge.editions.Editions/Chat", tsProtoCodec(Ping), tsProtoCodec(Pong)),
+  },
+  file: {
+    name: "edge/editions/editions.proto",
+    protos: {
+      "edge/editions/editions.proto": "ChxlZGdlL2VkaXRpb25zL2VkaXRpb25zLnByb3RvEg1lZGdlLmVkaXRpb25zIjcKBFBpbmcSEgoEdGV4dBgBIAEoCVIEdGV4dBIbCgVjb3VudBgCIAEoBUIFqgECCAFSBWNvdW50IhoKBFBvbmcSEgoEdGV4dBgBIAEoCVIEdGV4dDJyCghFZGl0aW9ucxIwCgRTZW5kEhMuZWRnZS5lZGl0aW9ucy5QaW5nGhMuZWRnZS5lZGl0aW9ucy5Qb25nEjQKBENoYXQSEy5lZGdlLmVkaXRpb25zLlBpbmcaEy5lZGdlLmVkaXRpb25zLlBvbmcoATABQgWSAwIIAmIIZWRpdGlvbnNw6AfS9gMECAAYAA==",
+    },
   },
 } as const;
 

@@ -5,7 +5,7 @@
 // @generated from file edge/nested/v1/nested.proto (package edge.nested.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
+import type { BidiStreamingCall, BidiStreamingHandler, CallOptions, Channel, ClientStreamingCall, ClientStreamingHandler, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "safestub";
 import { bidiStreamingMethod, CallInvoker, clientStreamingMethod, serverStreamingMethod, tsProtoCodec, unaryMethod } from "safestub";
 import { DateMessage, fooBar, FooBar, FunctionMessage, Outer, Outer_Date, Outer_InnerThing, Outer_InnerThing_xY, snakeCaseMsg, Thing } from "../../other/things.js";
 import { Local_Date, Local_Inner } from "./nested.js";
@@ -19,7 +19,7 @@ import { Struct } from "../../../google/protobuf/struct.js";
  *
  * @generated from service edge.nested.v1.Names
  */
-export const NamesService: { readonly typeName: "edge.nested.v1.Names"; readonly methods: { readonly getThing: MethodDefinition<Thing, Thing, "unary">; readonly snake: MethodDefinition<snakeCaseMsg, fooBar, "unary">; readonly fooBar: MethodDefinition<FooBar, FooBar, "unary">; readonly dates: MethodDefinition<DateMessage, Outer_Date, "unary">; readonly functions: MethodDefinition<FunctionMessage, Outer_InnerThing_xY, "server_streaming">; readonly nested: MethodDefinition<Outer_InnerThing, Outer, "client_streaming">; readonly localNested: MethodDefinition<Local_Inner, Local_Date, "bidi_streaming">; } } = {
+export const NamesService: { readonly typeName: "edge.nested.v1.Names"; readonly methods: { readonly getThing: MethodDefinition<Thing, Thing, "unary">; readonly snake: MethodDefinition<snakeCaseMsg, fooBar, "unary">; readonly fooBar: MethodDefinition<FooBar, FooBar, "unary">; readonly dates: MethodDefinition<DateMessage, Outer_Date, "unary">; readonly functions: MethodDefinition<FunctionMessage, Outer_InnerThing_xY, "server_streaming">; readonly nested: MethodDefinition<Outer_InnerThing, Outer, "client_streaming">; readonly localNested: MethodDefinition<Local_Inner, Local_Date, "bidi_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.nested.v1.Names",
   methods: {
     getThing: unaryMethod<Thing, Thing>("/edge.nested.v1.Names/GetThing", tsProtoCodec(Thing), tsProtoCodec(Thing)),
@@ -29,6 +29,13 @@ export const NamesService: { readonly typeName: "edge.nested.v1.Names"; readonly
     functions: serverStreamingMethod<FunctionMessage, Outer_InnerThing_xY>("/edge.nested.v1.Names/Functions", tsProtoCodec(FunctionMessage), tsProtoCodec(Outer_InnerThing_xY)),
     nested: clientStreamingMethod<Outer_InnerThing, Outer>("/edge.nested.v1.Names/Nested", tsProtoCodec(Outer_InnerThing), tsProtoCodec(Outer)),
     localNested: bidiStreamingMethod<Local_Inner, Local_Date>("/edge.nested.v1.Names/LocalNested", tsProtoCodec(Local_Inner), tsProtoCodec(Local_Date)),
+  },
+  file: {
+    name: "edge/nested/v1/nested.proto",
+    protos: {
+      "edge/nested/v1/nested.proto": "ChtlZGdlL25lc3RlZC92MS9uZXN0ZWQucHJvdG8SDmVkZ2UubmVzdGVkLnYxGhdlZGdlL290aGVyL3RoaW5ncy5wcm90bxobZ29vZ2xlL3Byb3RvYnVmL2VtcHR5LnByb3RvGh9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvGh5nb29nbGUvcHJvdG9idWYvd3JhcHBlcnMucHJvdG8aHGdvb2dsZS9wcm90b2J1Zi9zdHJ1Y3QucHJvdG8iNAoFTG9jYWwaFQoFSW5uZXISDAoBdhgBIAEoCVIBdhoUCgREYXRlEgwKAXYYASABKAlSAXYyrAMKBU5hbWVzEjAKCEdldFRoaW5nEhEuZWRnZS5vdGhlci5UaGluZxoRLmVkZ2Uub3RoZXIuVGhpbmcSOAoFU25ha2USGi5lZGdlLm90aGVyLnNuYWtlX2Nhc2VfbXNnGhMuZWRnZS5vdGhlci5GT09fQkFSEjIKBkZvb0JhchITLmVkZ2Uub3RoZXIuRm9vX0JhchoTLmVkZ2Uub3RoZXIuRm9vX0JhchIxCgVEYXRlcxIQLmVkZ2Uub3RoZXIuRGF0ZRoWLmVkZ2Uub3RoZXIuT3V0ZXIuRGF0ZRJGCglGdW5jdGlvbnMSFC5lZGdlLm90aGVyLkZ1bmN0aW9uGiEuZWRnZS5vdGhlci5PdXRlci5Jbm5lcl90aGluZy54X3kwARI8CgZOZXN0ZWQSHS5lZGdlLm90aGVyLk91dGVyLklubmVyX3RoaW5nGhEuZWRnZS5vdGhlci5PdXRlcigBEkoKC0xvY2FsTmVzdGVkEhsuZWRnZS5uZXN0ZWQudjEuTG9jYWwuSW5uZXIaGi5lZGdlLm5lc3RlZC52MS5Mb2NhbC5EYXRlKAEwATK9AQoJV2VsbEtub3duEjYKBFBpbmcSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaFi5nb29nbGUucHJvdG9idWYuRW1wdHkSOQoDTm93EhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI9CgRFY2hvEhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlGhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdGIGcHJvdG8z0vYDBAgAGAA=",
+      "edge/other/things.proto": "ChdlZGdlL290aGVyL3RoaW5ncy5wcm90bxIKZWRnZS5vdGhlciIXCgVUaGluZxIOCgJpZBgBIAEoCVICaWQiIAoOc25ha2VfY2FzZV9tc2cSDgoCaWQYASABKAlSAmlkIhkKB0ZPT19CQVISDgoCaWQYASABKAlSAmlkIhkKB0Zvb19CYXISDgoCaWQYASABKAlSAmlkIh4KBERhdGUSFgoGbWlsbGlzGAEgASgDUgZtaWxsaXMiHgoIRnVuY3Rpb24SEgoEYm9keRgBIAEoCVIEYm9keSKZAQoFT3V0ZXISKgoEa2luZBgBIAEoDjIWLmVkZ2Uub3RoZXIuT3V0ZXIuS2luZFIEa2luZBowCgtJbm5lcl90aGluZxIMCgF2GAEgASgJUgF2GhMKA3hfeRIMCgF2GAEgASgJUgF2GhQKBERhdGUSDAoBdhgBIAEoCVIBdiIcCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQAGIGcHJvdG8z0vYDBAgAGAA=",
+    },
   },
 } as const;
 
@@ -131,13 +138,14 @@ export interface NamesHandlers {
  *
  * @generated from service edge.nested.v1.WellKnown
  */
-export const WellKnownService: { readonly typeName: "edge.nested.v1.WellKnown"; readonly methods: { readonly ping: MethodDefinition<Empty, Empty, "unary">; readonly now: MethodDefinition<Empty, Timestamp, "unary">; readonly echo: MethodDefinition<StringValue, Struct, "unary">; } } = {
+export const WellKnownService: { readonly typeName: "edge.nested.v1.WellKnown"; readonly methods: { readonly ping: MethodDefinition<Empty, Empty, "unary">; readonly now: MethodDefinition<Empty, Timestamp, "unary">; readonly echo: MethodDefinition<StringValue, Struct, "unary">; }; readonly file: EmbeddedFile } = {
   typeName: "edge.nested.v1.WellKnown",
   methods: {
     ping: unaryMethod<Empty, Empty>("/edge.nested.v1.WellKnown/Ping", tsProtoCodec(Empty), tsProtoCodec(Empty)),
     now: unaryMethod<Empty, Timestamp>("/edge.nested.v1.WellKnown/Now", tsProtoCodec(Empty), tsProtoCodec(Timestamp)),
     echo: unaryMethod<StringValue, Struct>("/edge.nested.v1.WellKnown/Echo", tsProtoCodec(StringValue), tsProtoCodec(Struct)),
   },
+  file: NamesService.file,
 } as const;
 
 /**

@@ -8,7 +8,7 @@
 // @generated from file grpc/health/v1/health.proto (package grpc.health.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, Channel, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "../../../../runtime.js";
+import type { CallOptions, Channel, EmbeddedFile, MethodDefinition, ServerStreamingCall, ServerStreamingHandler, UnaryHandler } from "../../../../runtime.js";
 import { CallInvoker, serverStreamingMethod, tsProtoCodec, unaryMethod } from "../../../../runtime.js";
 import { HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse } from "./health.js";
 
@@ -17,12 +17,18 @@ import { HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListR
  *
  * @generated from service grpc.health.v1.Health
  */
-export const HealthService: { readonly typeName: "grpc.health.v1.Health"; readonly methods: { readonly check: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "unary">; readonly list: MethodDefinition<HealthListRequest, HealthListResponse, "unary">; readonly watch: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "server_streaming">; } } = {
+export const HealthService: { readonly typeName: "grpc.health.v1.Health"; readonly methods: { readonly check: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "unary">; readonly list: MethodDefinition<HealthListRequest, HealthListResponse, "unary">; readonly watch: MethodDefinition<HealthCheckRequest, HealthCheckResponse, "server_streaming">; }; readonly file: EmbeddedFile } = {
   typeName: "grpc.health.v1.Health",
   methods: {
     check: unaryMethod<HealthCheckRequest, HealthCheckResponse>("/grpc.health.v1.Health/Check", tsProtoCodec(HealthCheckRequest), tsProtoCodec(HealthCheckResponse)),
     list: unaryMethod<HealthListRequest, HealthListResponse>("/grpc.health.v1.Health/List", tsProtoCodec(HealthListRequest), tsProtoCodec(HealthListResponse)),
     watch: serverStreamingMethod<HealthCheckRequest, HealthCheckResponse>("/grpc.health.v1.Health/Watch", tsProtoCodec(HealthCheckRequest), tsProtoCodec(HealthCheckResponse)),
+  },
+  file: {
+    name: "grpc/health/v1/health.proto",
+    protos: {
+      "grpc/health/v1/health.proto": "ChtncnBjL2hlYWx0aC92MS9oZWFsdGgucHJvdG8SDmdycGMuaGVhbHRoLnYxIi4KEkhlYWx0aENoZWNrUmVxdWVzdBIYCgdzZXJ2aWNlGAEgASgJUgdzZXJ2aWNlIrEBChNIZWFsdGhDaGVja1Jlc3BvbnNlEkkKBnN0YXR1cxgBIAEoDjIxLmdycGMuaGVhbHRoLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UuU2VydmluZ1N0YXR1c1IGc3RhdHVzIk8KDVNlcnZpbmdTdGF0dXMSCwoHVU5LTk9XThAAEgsKB1NFUlZJTkcQARIPCgtOT1RfU0VSVklORxACEhMKD1NFUlZJQ0VfVU5LTk9XThADIhMKEUhlYWx0aExpc3RSZXF1ZXN0IsQBChJIZWFsdGhMaXN0UmVzcG9uc2USTAoIc3RhdHVzZXMYASADKAsyMC5ncnBjLmhlYWx0aC52MS5IZWFsdGhMaXN0UmVzcG9uc2UuU3RhdHVzZXNFbnRyeVIIc3RhdHVzZXMaYAoNU3RhdHVzZXNFbnRyeRIQCgNrZXkYASABKAlSA2tleRI5CgV2YWx1ZRgCIAEoCzIjLmdycGMuaGVhbHRoLnYxLkhlYWx0aENoZWNrUmVzcG9uc2VSBXZhbHVlOgI4ATL9AQoGSGVhbHRoElAKBUNoZWNrEiIuZ3JwYy5oZWFsdGgudjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiMuZ3JwYy5oZWFsdGgudjEuSGVhbHRoQ2hlY2tSZXNwb25zZRJNCgRMaXN0EiEuZ3JwYy5oZWFsdGgudjEuSGVhbHRoTGlzdFJlcXVlc3QaIi5ncnBjLmhlYWx0aC52MS5IZWFsdGhMaXN0UmVzcG9uc2USUgoFV2F0Y2gSIi5ncnBjLmhlYWx0aC52MS5IZWFsdGhDaGVja1JlcXVlc3QaIy5ncnBjLmhlYWx0aC52MS5IZWFsdGhDaGVja1Jlc3BvbnNlMAFCLlosZ29vZ2xlLmdvbGFuZy5vcmcvZ3JwYy9oZWFsdGgvZ3JwY19oZWFsdGhfdjFiBnByb3RvMw==",
+    },
   },
 } as const;
 
