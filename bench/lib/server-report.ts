@@ -1,0 +1,108 @@
+// The tables of `npm run bench:server` (bench/server-bench.ts): one column per server, medians with
+// min–max, and each server's ratio against raw grpc-js from the same run.
+import type { ChildResult, Counts } from "../child.js";
+import { fmt } from "./runtime-report.js";
+import { spread } from "./stats.js";
+
+export interface ServerSpec {
+  /** bench/servers/<name>.ts */
+  readonly name: string;
+  readonly label: string;
+}
+
+export const SERVERS: readonly ServerSpec[] = [
+  { name: "grpcjs", label: "raw grpc-js (ts-proto codecs)" },
+  { name: "safestub", label: "safestub Server" },
+  { name: "connect", label: "Connect-ES v2 (connect-node, gRPC)" },
+];
+
+/** One repetition against one server. */
+export interface ServerRep {
+  /** The client's figures, with the server's CPU per unit of each workload (serverCpuUs). */
+  client: ChildResult;
+  /** Unary calls per second that the server served to h2load (NaN without h2load). */
+  h2loadCps: number;
+  /** Server CPU per call under h2load, µs. */
+  h2loadCpuUs: number;
+  /** The server's peak RSS over all workloads, MB. */
+  peakRssMB: number;
+  /** A fresh server's RSS before the idle streams, with them open, and its peak, MB. */
+  idleBaseRssMB: number;
+  idleRssMB: number;
+  idlePeakRssMB: number;
+}
+
+export interface ServerRun {
+  readonly counts: Counts;
+  readonly h2loadCalls: number;
+  readonly idleStreams: number;
+  readonly repetitions: number;
+  readonly servers: string[];
+  readonly reps: Record<string, ServerRep[]>;
+  readonly failures: Record<string, string[]>;
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly loadBefore: number[];
+  readonly loadAfter: number[];
+  readonly h2load: boolean;
+}
+
+interface Row {
+  readonly label: string;
+  readonly of: (rep: ServerRep) => number;
+  /** Latency, CPU and memory: the ratio is raw grpc-js ÷ this server, so > 1 is better everywhere. */
+  readonly lowerIsBetter?: boolean;
+  readonly digits?: number;
+}
+
+const ROWS: readonly Row[] = [
+  { label: "unary p50 (µs)", of: (r) => r.client.unaryP50Us, lowerIsBetter: true },
+  { label: "unary p99 (µs)", of: (r) => r.client.unaryP99Us, lowerIsBetter: true },
+  { label: "unary c=64 (calls/s)", of: (r) => r.client.unaryConcurrentCps },
+  { label: "unary c=64, h2load (calls/s served)", of: (r) => r.h2loadCps },
+  { label: "server streaming (msgs/s)", of: (r) => r.client.serverStreamMps },
+  { label: "client streaming (msgs/s)", of: (r) => r.client.clientStreamMps },
+  { label: "bidi ping-pong (round trips/s)", of: (r) => r.client.pingPongRtps },
+  { label: "bidi one-way (MB/s)", of: (r) => r.client.oneWayMBps, digits: 1 },
+  { label: "server CPU per unary call, c=64 (µs)", of: (r) => r.client.serverCpuUs["unaryConcurrent"] ?? NaN, lowerIsBetter: true, digits: 1 },
+  { label: "server CPU per unary call, h2load (µs)", of: (r) => r.h2loadCpuUs, lowerIsBetter: true, digits: 1 },
+  { label: "server CPU per streamed message (µs)", of: (r) => r.client.serverCpuUs["serverStream"] ?? NaN, lowerIsBetter: true, digits: 2 },
+  { label: "server CPU per client-streamed message (µs)", of: (r) => r.client.serverCpuUs["clientStream"] ?? NaN, lowerIsBetter: true, digits: 2 },
+  { label: "server CPU per ping-pong round trip (µs)", of: (r) => r.client.serverCpuUs["pingPong"] ?? NaN, lowerIsBetter: true, digits: 1 },
+  { label: "server CPU per one-way message (µs)", of: (r) => r.client.serverCpuUs["oneWay"] ?? NaN, lowerIsBetter: true, digits: 2 },
+  { label: "server peak RSS over the workloads (MB)", of: (r) => r.peakRssMB, lowerIsBetter: true },
+  { label: "server RSS, fresh (MB)", of: (r) => r.idleBaseRssMB, lowerIsBetter: true },
+  { label: "server RSS with the idle streams open (MB)", of: (r) => r.idleRssMB, lowerIsBetter: true },
+  { label: "server peak RSS with the idle streams open (MB)", of: (r) => r.idlePeakRssMB, lowerIsBetter: true },
+];
+
+export function serverMarkdown(run: ServerRun): string[] {
+  const specs = run.servers.map((name) => SERVERS.find((s) => s.name === name)!);
+  const base = run.reps["grpcjs"] ?? [];
+  const c = run.counts;
+  const lines = [
+    `Run started ${run.startedAt}, took ${Math.round(run.seconds)} s, ${run.repetitions} repetitions (servers rotated); load average before ${run.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${run.loadAfter.map((l) => l.toFixed(2)).join(" ")}.`,
+    "",
+    `Each server in its own process; one client for all (bench/stacks/wire.ts: raw grpc-js, identity serializers on pre-encoded bytes) in another. Counts: unary latency ${c.unaryLatency} sequential calls; unary ${c.unaryConcurrent} calls with ${c.concurrency} in flight; h2load ${run.h2loadCalls} calls, ${c.concurrency} streams on one connection${run.h2load ? "" : " (not run: no h2load)"}; server streaming ${c.serverStream} × 8 B; client streaming ${c.clientStream} × 8 B, every send awaited; ping-pong ${c.pingPong} round trips; one-way ${c.oneWay} × ${c.oneWaySize} B; idle: ${run.idleStreams} bidi streams on a fresh server, one round trip each, RSS read 0.5 s later. Server CPU is user + system time from /proc (10 ms ticks).`,
+    "",
+    "Median (min–max); the ratio is against raw grpc-js in the same run, > 1 better on every row (for latency, CPU and memory: raw grpc-js ÷ this server).",
+    "",
+    `| figure | ${specs.map((s) => s.label).join(" | ")} |`,
+    `|---|${specs.map(() => "---").join("|")}|`,
+  ];
+  for (const row of ROWS) {
+    const digits = row.digits ?? 0;
+    const baseMedian = spread(base.map(row.of)).median;
+    const cells = specs.map((s) => {
+      const sp = spread((run.reps[s.name] ?? []).map(row.of));
+      const cell = `${fmt(sp.median, digits)} (${fmt(sp.min, digits)}–${fmt(sp.max, digits)})`;
+      if (s.name === "grpcjs" || !Number.isFinite(baseMedian) || !Number.isFinite(sp.median)) return cell;
+      const ratio = row.lowerIsBetter ? baseMedian / sp.median : sp.median / baseMedian;
+      return `${cell}, ${ratio.toFixed(2)}×`;
+    });
+    lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
+  }
+  const failed = Object.entries(run.failures).filter(([, f]) => f.length > 0);
+  if (failed.length) lines.push("", ...failed.map(([name, f]) => `- ${name}: ${f.length} failed repetition(s): ${f[0]}`));
+  return lines;
+}
