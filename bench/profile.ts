@@ -1,22 +1,30 @@
-// Profiles one stack on one workload: `node --import tsx bench/profile.ts <module> <workload> [retryBufferBytes]`
-// (module: bench/stacks/<module>.ts; workload: a Counts key such as clientStream). The client runs under
-// `node --cpu-prof`; the profile goes to bench/out/prof/ and the top self-time functions are printed.
+// Profiles one side of one workload under `node --cpu-prof`; the profile goes to bench/out/prof/ and the
+// top self-time functions are printed.
+//   node --import tsx bench/profile.ts <module> <workload> [retryBufferBytes]   a client stack (bench/stacks/<module>.ts)
+//                                                                               against the grpc-js bench server
+//   node --import tsx bench/profile.ts --server <name> <workload>               a bench server (bench/servers/<name>.ts)
+//                                                                               driven by bench/stacks/wire.ts
+// (workload: a Counts key such as clientStream or pingPong).
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Counts } from "./child.js";
 import { bundleServer, bundleStack } from "./lib/bundle.js";
-import { FULL_COUNTS, startServer } from "./runtime-bench.js";
+import { startServerProcess } from "./lib/server-process.js";
+import { FULL_COUNTS } from "./runtime-bench.js";
 
-const [module = "safestub", workload = "clientStream", retryBuffer] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const serverSide = argv[0] === "--server";
+const [module = "safestub", workload = "clientStream", retryBuffer] = serverSide ? argv.slice(1) : argv;
 const counts: Counts = { ...FULL_COUNTS, unaryLatency: 0, unaryConcurrent: 0, serverStream: 0, clientStream: 0, pingPong: 0, oneWay: 0, [workload]: FULL_COUNTS[workload as keyof Counts] };
-const dir = fileURLToPath(new URL(`./out/prof/${module}-${workload}${retryBuffer ? `-rb${retryBuffer}` : ""}/`, import.meta.url));
+const dir = fileURLToPath(new URL(`./out/prof/${serverSide ? "server-" : ""}${module}-${workload}${retryBuffer ? `-rb${retryBuffer}` : ""}/`, import.meta.url));
 rmSync(dir, { recursive: true, force: true });
-const file = await bundleStack(module);
-const server = await startServer(await bundleServer());
-const config = { port: server.port, counts, ...(retryBuffer ? { grpcOptions: { "grpc.per_rpc_retry_buffer_size": Number(retryBuffer) } } : {}) };
-const r = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, file, JSON.stringify(config)], { encoding: "utf8" });
-server.stop();
+const profiling = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+const file = await bundleStack(serverSide ? "wire" : module);
+const server = await startServerProcess(await bundleServer(serverSide ? module : "grpcjs"), serverSide ? profiling : []);
+const config = { port: server.port, serverPid: server.pid, counts, ...(retryBuffer ? { grpcOptions: { "grpc.per_rpc_retry_buffer_size": Number(retryBuffer) } } : {}) };
+const r = spawnSync(process.execPath, [...(serverSide ? [] : profiling), file, JSON.stringify(config)], { encoding: "utf8" });
+await server.stop();
 console.log(r.stdout.trim(), r.stderr.trim());
 
 interface ProfileNode {

@@ -13,8 +13,9 @@ export interface ServerProcess {
 
 const START_TIMEOUT_MS = 20_000;
 
-export async function startServerProcess(file: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [file], { stdio: ["pipe", "pipe", "inherit"] });
+/** Starts the bundled server `file` (`nodeFlags` go to node, e.g. --cpu-prof) and waits until it listens. */
+export async function startServerProcess(file: string, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, file], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const replies: ((line: string) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {

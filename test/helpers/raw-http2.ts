@@ -66,6 +66,8 @@ export interface RawResult {
   message: string | undefined;
   /** The response messages' bytes, in order (raw DATA, not deframed). */
   body: Buffer;
+  /** How many pieces the body arrived in ('data' events: one per DATA frame, or fewer). */
+  pieces: number;
 }
 
 /**
@@ -92,7 +94,7 @@ export async function rawCall(port: number, path: string, body: Buffer[], option
       req.on("error", () => {});
       req.on("close", () => {
         clearTimeout(timer);
-        resolve({ status, message, body: Buffer.concat(chunks) });
+        resolve({ status, message, body: Buffer.concat(chunks), pieces: chunks.length });
       });
       for (const chunk of body) req.write(chunk);
       req.end();

@@ -6,6 +6,7 @@ import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
 import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { batchResponseWrites, serverWire, type ServerWire } from "./internals.js";
 import { watchRequestWire, type RequestFault } from "./request-wire.js";
 import { grpcStatusOf } from "./status.js";
 
@@ -44,6 +45,8 @@ const DEADLINE_SLACK_MS = 50;
  */
 export class GrpcServerCall extends BaseServerCall {
   readonly #call: GrpcServerStream;
+  /** The HTTP/2 stream under grpc-js's call (undefined where grpc-js's shape differs). */
+  readonly #wire: ServerWire | undefined;
   /** grpc-js's callback for the one response of unary and client-streaming calls. */
   readonly #respond: grpc.sendUnaryData<Buffer> | undefined;
   /** The request stream ended with a real half-close (END_STREAM with no RST_STREAM after it). */
@@ -63,7 +66,8 @@ export class GrpcServerCall extends BaseServerCall {
     this.#call = call;
     this.#respond = respond;
     this.#forMethod = `for ${kind.replace("_", "-")} method ${method}`;
-    watchRequestWire(call, (fault) => this.#requestBroken(fault));
+    this.#wire = serverWire(call);
+    watchRequestWire(this.#wire, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
@@ -135,9 +139,14 @@ export class GrpcServerCall extends BaseServerCall {
     });
   }
 
-  /** The response stream, with grpc-js's flow control (write()'s result and 'drain'). */
+  /**
+   * The response stream, with grpc-js's flow control (write()'s result and
+   * 'drain'); messages sent while one is being written go out together
+   * (batchResponseWrites).
+   */
   outbound(): Outbound {
     const stream = this.#call as grpc.ServerWritableStream<Buffer, Buffer>;
+    if (this.#wire) batchResponseWrites(stream, this.#wire.http2);
     stream.on("drain", () => this.writer.wake());
     const write = (frame: Buffer) => {
       this.flushHeaders();
