@@ -44,3 +44,16 @@ profile.samples.forEach((id, i) => {
 });
 console.log(`profile ${dir}: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
 for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+// The same samples by file: how much of the busy time is safestub's runtime, grpc-js, node itself.
+const byFile = new Map<string, number>();
+let busy = 0;
+profile.samples.forEach((id, i) => {
+  const f = byId.get(id)!.callFrame;
+  if (f.functionName === "(idle)") return;
+  const file = f.url.replace(/^file:\/\/\/.*?node_modules\//, "").replace(/^file:\/\/\//, "") || f.functionName;
+  const dt = profile.timeDeltas[i] ?? 0;
+  byFile.set(file, (byFile.get(file) ?? 0) + dt);
+  busy += dt;
+});
+console.log(`busy ${(busy / 1000).toFixed(0)} ms; self time by file:`);
+for (const [file, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${file}`);

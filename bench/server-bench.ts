@@ -8,7 +8,8 @@
 //   --reps=N       repetitions (default 5)
 //   --only=a,b     servers (grpcjs, safestub, connect)
 //   --no-h2load    skip the h2load row
-//   --report-only  rewrite the section from bench/out/server.json
+//   --report-only  rewrite the section from the last saved run (bench/out/server.json; with --quick, the
+//                  last smoke run, marked as such)
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -35,12 +36,15 @@ mkdirSync(outDir, { recursive: true });
 const counts: Counts = quick ? { ...QUICK_COUNTS, capSeconds: 5 } : FULL_COUNTS;
 const h2loadCalls = quick ? 5000 : 50_000;
 const idleStreams = 1000;
+// The client's retry buffer off: with grpc-js's default 1 MiB, an awaited-send loop builds a backlog
+// that the client copies per message (RESULTS.md, Notes) and client streaming would measure the client.
+const clientOptions = { "grpc.per_rpc_retry_buffer_size": 0 };
 const repetitions = Number(value("reps") ?? (quick ? 1 : 5));
 const only = value("only")?.split(",");
 const servers = SERVERS.filter((s) => !only || only.includes(s.name));
 
 if (flag("report-only")) {
-  report(JSON.parse(readFileSync(`${outDir}server.json`, "utf8")) as ServerRun);
+  report(JSON.parse(readFileSync(`${outDir}server${quick ? "-quick" : ""}.json`, "utf8")) as ServerRun);
 } else {
   const run = await measure();
   writeFileSync(`${outDir}server${quick ? "-quick" : ""}.json`, JSON.stringify(run, null, 1));
@@ -81,7 +85,7 @@ async function measure(): Promise<ServerRun> {
       }
     }
   }
-  return { counts, h2loadCalls, idleStreams, repetitions, servers: servers.map((s) => s.name), reps, failures, startedAt, seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg(), h2load: h2load !== undefined };
+  return { quick, counts, h2loadCalls, idleStreams, repetitions, servers: servers.map((s) => s.name), reps, failures, startedAt, seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg(), h2load: h2load !== undefined };
 }
 
 /** One repetition against one server: the client workloads and h2load on one server process, the idle streams on a fresh one. */
@@ -92,7 +96,7 @@ async function oneRep(serverFile: string, client: string, idleClient: string, h2
   let h2loadCpuUs = NaN;
   let peakRssMB: number;
   try {
-    result = await runChild(client, { port: server.port, serverPid: server.pid, counts });
+    result = await runChild(client, { port: server.port, serverPid: server.pid, counts, grpcOptions: clientOptions });
     if (h2load) [h2loadCps, h2loadCpuUs] = await h2loadRow(server, h2load, body);
     peakRssMB = processRssMB(server.pid).peak;
   } finally {

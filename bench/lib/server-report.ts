@@ -33,6 +33,8 @@ export interface ServerRep {
 }
 
 export interface ServerRun {
+  /** A smoke run (--quick): small counts, one repetition. */
+  readonly quick: boolean;
   readonly counts: Counts;
   readonly h2loadCalls: number;
   readonly idleStreams: number;
@@ -76,14 +78,20 @@ const ROWS: readonly Row[] = [
   { label: "server peak RSS with the idle streams open (MB)", of: (r) => r.idlePeakRssMB, lowerIsBetter: true },
 ];
 
+/** How many times better `median` is than `baseline` on `row` (> 1 better). */
+function betterBy(row: Row, median: number, baseline: number): number {
+  return row.lowerIsBetter ? baseline / median : median / baseline;
+}
+
 export function serverMarkdown(run: ServerRun): string[] {
   const specs = run.servers.map((name) => SERVERS.find((s) => s.name === name)!);
   const base = run.reps["grpcjs"] ?? [];
   const c = run.counts;
   const lines = [
+    ...(run.quick ? ["**Smoke figures** (`--quick`: small counts, one repetition, on a machine shared with other work): they show the bench runs, not how the servers compare. Pending the full run (`npm run bench:server`).", ""] : []),
     `Run started ${run.startedAt}, took ${Math.round(run.seconds)} s, ${run.repetitions} repetitions (servers rotated); load average before ${run.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${run.loadAfter.map((l) => l.toFixed(2)).join(" ")}.`,
     "",
-    `Each server in its own process; one client for all (bench/stacks/wire.ts: raw grpc-js, identity serializers on pre-encoded bytes) in another. Counts: unary latency ${c.unaryLatency} sequential calls; unary ${c.unaryConcurrent} calls with ${c.concurrency} in flight; h2load ${run.h2loadCalls} calls, ${c.concurrency} streams on one connection${run.h2load ? "" : " (not run: no h2load)"}; server streaming ${c.serverStream} × 8 B; client streaming ${c.clientStream} × 8 B, every send awaited; ping-pong ${c.pingPong} round trips; one-way ${c.oneWay} × ${c.oneWaySize} B; idle: ${run.idleStreams} bidi streams on a fresh server, one round trip each, RSS read 0.5 s later. Server CPU is user + system time from /proc (10 ms ticks).`,
+    `Each server in its own process; one client for all (bench/stacks/wire.ts: raw grpc-js, identity serializers on pre-encoded bytes, retry buffer 0) in another. Counts: unary latency ${c.unaryLatency} sequential calls; unary ${c.unaryConcurrent} calls with ${c.concurrency} in flight; h2load ${run.h2loadCalls} calls, ${c.concurrency} streams on one connection${run.h2load ? "" : " (not run: no h2load)"}; server streaming ${c.serverStream} × 8 B; client streaming ${c.clientStream} × 8 B, every send awaited; ping-pong ${c.pingPong} round trips; one-way ${c.oneWay} × ${c.oneWaySize} B; idle: ${run.idleStreams} bidi streams on a fresh server, one round trip each, RSS read 0.5 s later. Server CPU is user + system time from /proc (10 ms ticks).`,
     "",
     "Median (min–max); the ratio is against raw grpc-js in the same run, > 1 better on every row (for latency, CPU and memory: raw grpc-js ÷ this server).",
     "",
@@ -97,12 +105,32 @@ export function serverMarkdown(run: ServerRun): string[] {
       const sp = spread((run.reps[s.name] ?? []).map(row.of));
       const cell = `${fmt(sp.median, digits)} (${fmt(sp.min, digits)}–${fmt(sp.max, digits)})`;
       if (s.name === "grpcjs" || !Number.isFinite(baseMedian) || !Number.isFinite(sp.median)) return cell;
-      const ratio = row.lowerIsBetter ? baseMedian / sp.median : sp.median / baseMedian;
-      return `${cell}, ${ratio.toFixed(2)}×`;
+      return `${cell}, ${betterBy(row, sp.median, baseMedian).toFixed(2)}×`;
     });
     lines.push(`| ${row.label} | ${cells.join(" | ")} |`);
   }
+  lines.push("", ...targetLines(run));
   const failed = Object.entries(run.failures).filter(([, f]) => f.length > 0);
   if (failed.length) lines.push("", ...failed.map(([name, f]) => `- ${name}: ${f.length} failed repetition(s): ${f[0]}`));
   return lines;
+}
+
+/** Issue 18's targets for safestub's Server, checked on the ratios of medians above. */
+function targetLines(run: ServerRun): string[] {
+  const ours = run.reps["safestub"];
+  const base = run.reps["grpcjs"];
+  if (!ours?.length || !base?.length) return [];
+  const ratio = (row: Row) => betterBy(row, spread(ours.map(row.of)).median, spread(base.map(row.of)).median);
+  const rows = ROWS.filter((r) => Number.isFinite(ratio(r)));
+  const below = rows.filter((r) => ratio(r) < 1);
+  const streaming = ratio(ROWS.find((r) => r.label.startsWith("server streaming"))!);
+  const idle = ratio(ROWS.find((r) => r.label.startsWith("server RSS with the idle"))!);
+  const mark = (met: boolean) => (met ? "met" : "**missed**");
+  return [
+    "Targets (issue 18), safestub Server against raw grpc-js:",
+    "",
+    `- ≥ 1.0× on every figure: ${mark(below.length === 0)}${below.length ? ` (below: ${below.map((r) => `${r.label} ${ratio(r).toFixed(2)}×`).join("; ")})` : ""}`,
+    `- server streaming ≥ 1.3×: ${mark(streaming >= 1.3)} (${streaming.toFixed(2)}×)`,
+    `- RSS with ${run.idleStreams} idle streams ≤ raw grpc-js: ${mark(idle >= 1)} (${idle.toFixed(2)}×)`,
+  ];
 }
