@@ -16,13 +16,18 @@ export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly metadata: Metadata;
   readonly deadline: Date | undefined;
-  readonly signal: AbortSignal;
   readonly over: Promise<void>;
   /** Woken when the request stream may have something new or the call ended. */
   protected readonly reader = new Waker();
   /** Woken when the response stream drained or the call ended. */
   protected readonly writer = new Waker();
-  readonly #abort = new AbortController();
+  /**
+   * Made on first use of `signal`: most handlers never look at it, and an
+   * AbortController (an EventTarget) is one of the dearest objects of a call.
+   */
+  #abort: AbortController | undefined;
+  /** Why the call was cancelled, once it was: the source of truth `signal` follows. */
+  #cancelled: RpcError | undefined;
   readonly #headers = new Metadata();
   readonly #trailers = new Metadata();
   #headersSent = false;
@@ -37,7 +42,6 @@ export abstract class BaseServerCall implements ServerCall {
     this.metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
-    this.signal = this.#abort.signal;
     this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
       this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
@@ -45,6 +49,15 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   abstract get peer(): string;
+
+  /** Aborts (with an RpcError reason) when the call is cancelled: client cancel, deadline, shutdown, broken request stream. */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#cancelled) this.#abort.abort(this.#cancelled);
+    }
+    return this.#abort.signal;
+  }
 
   /** The one request of a unary or server-streaming call. */
   get request(): Buffer | undefined {
@@ -84,7 +97,7 @@ export abstract class BaseServerCall implements ServerCall {
   sendHeaders(): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    if (!this.#responded && !this.signal.aborted) this.sendHeaderFrame(this.#headers);
+    if (!this.#responded && !this.#cancelled) this.sendHeaderFrame(this.#headers);
   }
 
   setTrailer(key: string, value: MetadataValue): void {
@@ -116,26 +129,27 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** The call cannot go on (a broken request stream, shutdown): the handler sees `reason`, and so does the client. */
   protected breakCall(reason: RpcError): void {
-    if (this.#responded || this.signal.aborted) return;
+    if (this.settled) return;
     this.cancel(reason);
     this.#sendStatus(reason);
   }
 
   /** Whether the status went out or the call was cancelled: a later cancel is ignored (check it before building one). */
   protected get settled(): boolean {
-    return this.#responded || this.signal.aborted;
+    return this.#responded || this.#cancelled !== undefined;
   }
 
   /** The call is over for the handler: its signal aborts with `reason` (ignored once the call ended). */
   protected cancel(reason: RpcError): void {
-    if (this.#responded || this.signal.aborted) return;
-    this.#abort.abort(reason);
+    if (this.settled) return;
+    this.#cancelled = reason;
+    this.#abort?.abort(reason);
     this.#wrapUp();
   }
 
   /** Why the call was cancelled, if it was. */
   protected cancellation(): RpcError | undefined {
-    return this.signal.aborted ? (this.signal.reason as RpcError) : undefined;
+    return this.#cancelled;
   }
 
   /**
@@ -182,7 +196,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Marks the call answered; true when the client is gone and nothing may be sent. */
   #settle(): boolean {
-    if (this.signal.aborted) {
+    if (this.#cancelled) {
       this.#end();
       return true;
     }

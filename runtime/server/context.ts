@@ -25,11 +25,6 @@ export class ServerContext {
   readonly metadata: Metadata;
   /** When the client's deadline passes, if it set one. */
   readonly deadline: Date | undefined;
-  /**
-   * Aborts when the client cancels (reason: RpcError CANCELLED), the deadline
-   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE).
-   */
-  readonly signal: AbortSignal;
   readonly #call: ServerCallView;
 
   /** @internal Created by the runtime for each call. */
@@ -38,7 +33,14 @@ export class ServerContext {
     this.method = call.method;
     this.metadata = call.metadata;
     this.deadline = call.deadline;
-    this.signal = call.signal;
+  }
+
+  /**
+   * Aborts when the client cancels (reason: RpcError CANCELLED), the deadline
+   * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE).
+   */
+  get signal(): AbortSignal {
+    return this.#call.signal;
   }
 
   /** The peer's address. */

@@ -88,7 +88,7 @@ export class GrpcServerCall extends BaseServerCall {
     const wake = () => this.reader.wake();
     stream.on("readable", wake);
     stream.on("end", () => settleHalfClose(() => {
-      if (!this.signal.aborted) this.#halfClosed = true;
+      if (!this.cancellation()) this.#halfClosed = true;
       wake();
     }));
     stream.on("error", () => {});
@@ -111,9 +111,11 @@ export class GrpcServerCall extends BaseServerCall {
     const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
     return new Promise((resolve) => {
       let request: Buffer | undefined;
+      let settled = false;
       const settle = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
         stream.off("data", onMessage).off("end", onEnd);
-        this.signal.removeEventListener("abort", onAbort);
         resolve(ok);
       };
       const onMessage = (frame: Buffer) => {
@@ -124,7 +126,7 @@ export class GrpcServerCall extends BaseServerCall {
         }
       };
       const onEnd = () => {
-        if (this.signal.aborted) return settle(false);
+        if (this.cancellation()) return settle(false);
         if (request === undefined) {
           this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
           return settle(false);
@@ -132,8 +134,8 @@ export class GrpcServerCall extends BaseServerCall {
         this.takeRequest(request);
         settle(true);
       };
-      const onAbort = () => settle(false);
-      this.signal.addEventListener("abort", onAbort);
+      // Cancelled before the request came (the call is over): never dispatched. After a dispatch, a no-op.
+      void this.over.then(() => settle(false));
       stream.on("error", () => {});
       stream.on("data", onMessage).on("end", onEnd);
     });
