@@ -1,6 +1,7 @@
 // Responses a server handler sends while an earlier one is still being written go out together
 // (runtime/transport/grpc-js/internals.ts batchResponseWrites): fewer HTTP/2 writes, and nothing
 // lost, reordered, admitted past flow control, or reported sent when the call was cancelled.
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, createServer, type Channel, type Server } from "safestub";
 import { Msg } from "../../gen/testing/probe.js";
@@ -127,6 +128,60 @@ describe("batched server responses", () => {
       expect((record.ended as RpcError).code).toBe(Code.CANCELLED);
       expect(record.admitted).toBeGreaterThanOrEqual(stopAt);
       expect(record.admitted).toBeLessThan(100_000);
+    }
+  });
+
+  it("a message grpc-js refuses in the middle of a burst (over grpc.max_send_message_length) ends the call RESOURCE_EXHAUSTED: the client gets exactly the messages before it (20 runs)", async () => {
+    const limited = createServer({ grpcOptions: { "grpc.max_send_message_length": 1000 } });
+    limited.addPartial(ProbeService, {
+      download: async (req, tx) => {
+        for (let id = 0; id < 40; id++) await tx.send(Msg.fromPartial({ id, payload: Buffer.alloc(id === req.count ? 2000 : 10) }));
+      },
+    });
+    const limitedChannel = createChannel(`http://127.0.0.1:${await limited.listen("127.0.0.1:0")}`);
+    try {
+      for (let run = 0; run < 20; run++) {
+        const tooLarge = 1 + ((run * 7) % 38);
+        const ids: number[] = [];
+        let failure: unknown;
+        try {
+          for await (const m of new ProbeClient(limitedChannel).download(Msg.fromPartial({ count: tooLarge })).receiver) ids.push(m.id);
+        } catch (err) {
+          failure = err;
+        }
+        expect(failure).toBeInstanceOf(RpcError);
+        expect((failure as RpcError).code).toBe(Code.RESOURCE_EXHAUSTED);
+        expect(ids).toEqual(range(tooLarge));
+      }
+    } finally {
+      limitedChannel.close();
+      limited.forceShutdown();
+    }
+  });
+
+  it("behind a grpc-js server interceptor that sends metadata and messages later, a burst keeps every message and its order (20 runs)", async () => {
+    const later: grpc.ServerInterceptor = (_method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        sendMetadata: (metadata, next) => setImmediate(() => next(metadata)),
+        sendMessage: (message, next) => setImmediate(() => next(message)),
+      });
+    const intercepted = createServer({ grpcOptions: { interceptors: [later] } });
+    intercepted.addPartial(ProbeService, {
+      download: async (req, tx) => {
+        for (let id = 0; id < req.count; id++) await tx.send(Msg.fromPartial({ id }));
+      },
+    });
+    const interceptedChannel = createChannel(`http://127.0.0.1:${await intercepted.listen("127.0.0.1:0")}`);
+    try {
+      for (let run = 0; run < 20; run++) {
+        const count = 1 + ((run * 31) % 200);
+        const ids: number[] = [];
+        for await (const m of new ProbeClient(interceptedChannel).download(Msg.fromPartial({ count })).receiver) ids.push(m.id);
+        expect(ids).toEqual(range(count));
+      }
+    } finally {
+      interceptedChannel.close();
+      intercepted.forceShutdown();
     }
   });
 
