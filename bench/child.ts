@@ -1,7 +1,7 @@
 // Runs every workload against one stack in this process and prints one JSON line of results.
 // Started by bench/run.ts, one process per stack and repetition, so RSS is per stack.
-import { readFileSync } from "node:fs";
 import { sequence, type Stack, type StackFactory, type StackOptions } from "./lib/stack.js";
+import { processCpuUs } from "./lib/proc.js";
 import { percentile } from "./lib/stats.js";
 
 /** Bounded counts for each workload (the parent picks full or --quick). */
@@ -38,6 +38,8 @@ export interface ChildResult {
   pingPongServerCpuUs: number;
   oneWayMBps: number;
   rssMB: number;
+  /** CPU time of the server process per unit of each workload (call, message or round trip), µs; NaN without serverPid. */
+  serverCpuUs: Record<string, number>;
   /** The peak RSS (MB) reached by the end of each workload: which one a high peak came from. */
   peakRssAfterMB: Record<string, number>;
   capped: string[];
@@ -65,23 +67,38 @@ export async function runChild(factory: StackFactory): Promise<void> {
   const peakRss = (workload: string) => (peakRssAfterMB[workload] = Math.round((process.resourceUsage().maxRSS * 1024) / 1e6));
   peakRss("warmUp");
 
+  // The server's CPU time per unit of work, workload by workload.
+  const serverCpuUs: Record<string, number> = {};
+  let serverCpu0 = NaN;
+  const serverCpuFrom = () => (serverCpu0 = processCpuUs(config.serverPid));
+  const serverCpuPer = (workload: string, units: number) => (serverCpuUs[workload] = (processCpuUs(config.serverPid) - serverCpu0) / units);
+
   // A count of 0 skips a workload (bench/profile.ts profiles one workload at a time).
+  serverCpuFrom();
   const latencies = await unaryLatencies(stack, counts.unaryLatency);
+  serverCpuPer("unaryLatency", counts.unaryLatency);
   peakRss("unaryLatency");
+  serverCpuFrom();
   const unaryConcurrentCps = counts.unaryConcurrent ? await unaryConcurrent(stack, counts.unaryConcurrent, counts.concurrency) : NaN;
+  serverCpuPer("unaryConcurrent", counts.unaryConcurrent);
   peakRss("unaryConcurrent");
 
+  serverCpuFrom();
   const serverStreamMps = await rate(counts.serverStream, async () => {
     const streamed = await stack.serverStream(counts.serverStream, SMALL.length);
     expect("serverStream", streamed, counts.serverStream);
     return streamed;
   });
+  serverCpuPer("serverStream", counts.serverStream);
   peakRss("serverStream");
+  serverCpuFrom();
+  let clientStreamed = 0;
   const clientStreamMps = await rate(counts.clientStream, async (deadline) => {
     const counted = await stack.clientStream(sequence(counts.clientStream, deadline), SMALL);
     short("clientStream", counted, counts.clientStream, deadline);
-    return counted;
+    return (clientStreamed = counted);
   });
+  serverCpuPer("clientStream", clientStreamed);
   peakRss("clientStream");
   // Ping-pong is latency-bound: one side works while the other waits. The CPU each side spends per
   // round trip shows how much of a round trip the client can still win.
@@ -93,18 +110,21 @@ export async function runChild(factory: StackFactory): Promise<void> {
     const echoes = await stack.pingPong(sequence(counts.pingPong, deadline), SMALL);
     const client = process.cpuUsage(client0);
     pingPongClientCpuUs = (client.user + client.system) / echoes;
-    pingPongServerCpuUs = (processCpuUs(config.serverPid) - server0) / echoes;
+    pingPongServerCpuUs = serverCpuUs["pingPong"] = (processCpuUs(config.serverPid) - server0) / echoes;
     short("pingPong", echoes, counts.pingPong, deadline);
     return echoes;
   });
   peakRss("pingPong");
   const blob = new Uint8Array(counts.oneWaySize).fill(9);
+  serverCpuFrom();
+  let oneWayBytes = 0;
   const oneWayMBps =
     (await rate(counts.oneWay, async (deadline) => {
       const bytes = await stack.oneWay(sequence(counts.oneWay, deadline), blob);
       short("oneWay", bytes, counts.oneWay * counts.oneWaySize, deadline);
-      return bytes;
+      return (oneWayBytes = bytes);
     })) / 1e6;
+  serverCpuPer("oneWay", oneWayBytes / counts.oneWaySize);
   peakRss("oneWay");
 
   stack.close();
@@ -118,6 +138,7 @@ export async function runChild(factory: StackFactory): Promise<void> {
     pingPongClientCpuUs,
     pingPongServerCpuUs,
     oneWayMBps,
+    serverCpuUs,
     // maxRSS is in KiB: the peak resident set of this client process over all workloads.
     rssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
     peakRssAfterMB,
@@ -125,17 +146,6 @@ export async function runChild(factory: StackFactory): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
-}
-
-/** User + system CPU time of another process in µs, from /proc/<pid>/stat (clock ticks of 1/100 s); NaN where unavailable. */
-function processCpuUs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return NaN;
-  }
 }
 
 async function unaryLatencies(stack: Stack, count: number): Promise<number[]> {

@@ -5,12 +5,12 @@
 //   --runtime-only / --codegen-only
 //   --corpus=small|full codegen corpus (default small; full = all google/cloud/*/v1)
 //   --report-only       rewrite bench/RESULTS.md from the last saved runs (bench/out/*.json), measure nothing
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { pingPongLines, retryBufferLines, runtimeMarkdown } from "./lib/runtime-report.js";
 import { FULL_COUNTS, QUICK_COUNTS, runRuntimeBench, type RuntimeRun } from "./runtime-bench.js";
 import { runCodegenBench, codegenMarkdown, type CodegenRun } from "./codegen-bench.js";
+import { generateBenchCode } from "./lib/generate.js";
 import { machineLines } from "./lib/machine.js";
 import { currentSections, parseSections, renderSections, RESULTS_FILE } from "./lib/results-file.js";
 
@@ -49,13 +49,6 @@ if (!flag("runtime-only") && !reportOnly) {
   console.log(["", "## Codegen", "", ...codegenMarkdown(codegen), ""].join("\n"));
 }
 if (!quick) writeResults();
-
-/** bench/gen/: the bench proto for every stack (bench/buf.gen.yaml; safestub's plugin needs `npm run build`). */
-function generateBenchCode(): void {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const bin = `${root}node_modules/.bin`;
-  execFileSync(`${bin}/buf`, ["generate", "--template", "bench/buf.gen.yaml"], { cwd: root, stdio: "inherit", env: { ...process.env, PATH: `${bin}:${process.env["PATH"] ?? ""}` } });
-}
 
 /** bench/RESULTS.md from the latest full runtime run and the latest codegen runs (small and full corpus). */
 function writeResults(): void {

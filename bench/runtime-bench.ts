@@ -96,7 +96,8 @@ export async function startServer(file: string): Promise<{ port: number; pid: nu
 
 const CHILD_TIMEOUT_MS = 240_000;
 
-function runChild(file: string, config: object): Promise<ChildResult> {
+/** Runs a bundled client stack (bench/child.ts) with `config` and resolves with its results. */
+export function runChild(file: string, config: object): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file, JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

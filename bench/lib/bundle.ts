@@ -27,6 +27,7 @@ export function bundleStack(module: string): Promise<string> {
   return bundleEntry(`stack-${module}`, `import { createStack } from "./stacks/${module}.ts";\nimport { runChild } from "./child.ts";\nawait runChild(createStack);\n`);
 }
 
-export function bundleServer(): Promise<string> {
-  return bundleEntry("server", `import "./server.ts";\n`);
+/** A bench server (bench/servers/<name>.ts): grpcjs is the one every client stack talks to. */
+export function bundleServer(name = "grpcjs"): Promise<string> {
+  return bundleEntry(`server-${name}`, `import "./servers/${name}.ts";\n`);
 }

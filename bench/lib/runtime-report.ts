@@ -4,7 +4,7 @@ import type { RuntimeRun, StackRuns } from "../runtime-bench.js";
 import { spread } from "./stats.js";
 
 interface Metric {
-  readonly key: keyof Omit<ChildResult, "capped" | "peakRssAfterMB">;
+  readonly key: keyof Omit<ChildResult, "capped" | "peakRssAfterMB" | "serverCpuUs">;
   readonly title: string;
   readonly digits: number;
   readonly lowerIsBetter?: true;
@@ -40,7 +40,8 @@ const TARGETS: readonly Target[] = [
 
 const median = (s: StackRuns, key: Metric["key"]): number => spread(s.runs.map((r) => r[key])).median;
 
-function fmt(value: number, digits: number): string {
+/** A figure with `digits` decimals and thousands separators; "–" for NaN. */
+export function fmt(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
 }
 

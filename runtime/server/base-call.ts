@@ -16,16 +16,21 @@ export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly metadata: Metadata;
   readonly deadline: Date | undefined;
-  readonly signal: AbortSignal;
   readonly over: Promise<void>;
   /** Woken when the request stream may have something new or the call ended. */
   protected readonly reader = new Waker();
   /** Woken when the response stream drained or the call ended. */
   protected readonly writer = new Waker();
-  /** The call's own end: the client left, the deadline passed, or the call broke. */
-  readonly #abort = new AbortController();
-  /** What the handler's signal follows: the call's end, or earlier a server drain's notice (noticeShutdown). */
-  readonly #handlerAbort = new AbortController();
+  /** Why the call was cancelled, once it was (the client left, the deadline passed, or the call broke). */
+  #cancelled: RpcError | undefined;
+  /** A server drain's notice (noticeShutdown): the handler's signal aborts with it, the call goes on. */
+  #noticed: RpcError | undefined;
+  /**
+   * The handler's signal, made on first use of `signal`: most handlers never
+   * look at it, and an AbortController (an EventTarget) is one of the dearest
+   * objects of a call. It follows the first of the notice and the cancel.
+   */
+  #handlerAbort: AbortController | undefined;
   readonly #headers = new Metadata();
   readonly #trailers = new Metadata();
   #headersSent = false;
@@ -40,7 +45,6 @@ export abstract class BaseServerCall implements ServerCall {
     this.metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
-    this.signal = this.#handlerAbort.signal;
     this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
       this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
@@ -48,6 +52,20 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   abstract get peer(): string;
+
+  /**
+   * Aborts (with an RpcError reason) when the call is cancelled (client
+   * cancel, deadline, shutdown, broken request stream) or, earlier, at a
+   * server drain's notice.
+   */
+  get signal(): AbortSignal {
+    if (!this.#handlerAbort) {
+      this.#handlerAbort = new AbortController();
+      const reason = this.#noticed ?? this.#cancelled;
+      if (reason) this.#handlerAbort.abort(reason);
+    }
+    return this.#handlerAbort.signal;
+  }
 
   /** The request's grpc-encoding; a transport without a wire has none. */
   get requestEncoding(): string {
@@ -97,7 +115,7 @@ export abstract class BaseServerCall implements ServerCall {
   sendHeaders(): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    if (!this.#responded && !this.#abort.signal.aborted) this.sendHeaderFrame(this.#headers);
+    if (!this.#responded && !this.#cancelled) this.sendHeaderFrame(this.#headers);
   }
 
   setTrailer(key: string, value: MetadataValue): void {
@@ -134,8 +152,9 @@ export abstract class BaseServerCall implements ServerCall {
    * (OK if it returns, what it throws otherwise).
    */
   noticeShutdown(): void {
-    if (this.settled || this.#handlerAbort.signal.aborted) return;
-    this.#handlerAbort.abort(new RpcError(Code.UNAVAILABLE, "server shutting down"));
+    if (this.settled || this.#noticed) return;
+    this.#noticed = new RpcError(Code.UNAVAILABLE, "server shutting down");
+    this.#handlerAbort?.abort(this.#noticed);
   }
 
   /** The call cannot go on (a broken request stream, shutdown): the handler sees `reason`, and so does the client. */
@@ -147,25 +166,20 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Whether the status went out or the call was cancelled: a later cancel is ignored (check it before building one). */
   protected get settled(): boolean {
-    return this.#responded || this.#abort.signal.aborted;
-  }
-
-  /** Aborts when the call is over for good (not at a drain's notice): for transports that wait on the client. */
-  protected get callSignal(): AbortSignal {
-    return this.#abort.signal;
+    return this.#responded || this.#cancelled !== undefined;
   }
 
   /** The call is over for the handler: its signal aborts with `reason` (ignored once the call ended). */
   protected cancel(reason: RpcError): void {
     if (this.settled) return;
-    this.#abort.abort(reason);
-    if (!this.#handlerAbort.signal.aborted) this.#handlerAbort.abort(reason);
+    this.#cancelled = reason;
+    if (this.#noticed === undefined) this.#handlerAbort?.abort(reason);
     this.#wrapUp();
   }
 
   /** Why the call was cancelled, if it was (a drain's notice is not a cancel). */
   cancellation(): RpcError | undefined {
-    return this.#abort.signal.aborted ? (this.#abort.signal.reason as RpcError) : undefined;
+    return this.#cancelled;
   }
 
   /**
@@ -212,7 +226,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Marks the call answered; true when the client is gone and nothing may be sent. */
   #settle(): boolean {
-    if (this.#abort.signal.aborted) {
+    if (this.#cancelled) {
       this.#end();
       return true;
     }

@@ -27,6 +27,16 @@ export class ServerContext {
   readonly metadata: Metadata;
   /** When the client's deadline passes, if it set one. */
   readonly deadline: Date | undefined;
+  readonly #call: ServerCallView;
+
+  /** @internal Created by the runtime for each call. */
+  constructor(call: ServerCallView) {
+    this.#call = call;
+    this.method = call.method;
+    this.metadata = call.metadata;
+    this.deadline = call.deadline;
+  }
+
   /**
    * Aborts when the client cancels (reason: RpcError CANCELLED), the deadline
    * passes (DEADLINE_EXCEEDED) or the server shuts down (UNAVAILABLE "server
@@ -37,16 +47,8 @@ export class ServerContext {
    * signal aborts once: after that notice, a client's cancel or the end of
    * the grace shows as the handler's Sender and Receiver rejecting.
    */
-  readonly signal: AbortSignal;
-  readonly #call: ServerCallView;
-
-  /** @internal Created by the runtime for each call. */
-  constructor(call: ServerCallView) {
-    this.#call = call;
-    this.method = call.method;
-    this.metadata = call.metadata;
-    this.deadline = call.deadline;
-    this.signal = call.signal;
+  get signal(): AbortSignal {
+    return this.#call.signal;
   }
 
   /** The peer's address. */

@@ -73,6 +73,8 @@ export interface RawResult {
   /** The response headers (of a trailers-only response: its only ones), and the trailers. */
   headers: http2.IncomingHttpHeaders;
   trailers: http2.IncomingHttpHeaders;
+  /** How many pieces the body arrived in ('data' events: one per DATA frame, or fewer). */
+  pieces: number;
 }
 
 /** The messages of a gRPC request or response stream: each one's compressed flag and bytes as sent. */
@@ -118,7 +120,7 @@ export async function rawCall(port: number, path: string, body: Buffer[], option
       req.on("error", () => {});
       req.on("close", () => {
         clearTimeout(timer);
-        resolve({ status, message, body: Buffer.concat(chunks), headers, trailers });
+        resolve({ status, message, body: Buffer.concat(chunks), headers, trailers, pieces: chunks.length });
       });
       for (const chunk of body) req.write(chunk);
       req.end();

@@ -1,5 +1,5 @@
 import { FrameScanner } from "./frame-scanner.js";
-import { serverWire } from "./internals.js";
+import type { ServerWire } from "./internals.js";
 
 /** A request stream grpc-js would let through but that must fail the call (INTERNAL). */
 export interface RequestFault {
@@ -23,11 +23,10 @@ export interface RequestWire {
  * identity or absent (it reads the bytes as uncompressed). gRPC-Go fails both
  * with INTERNAL. `onFault` runs at most once, before grpc-js delivers the
  * offending message or the half-close. Returns what it reads of the wire;
- * does nothing and returns undefined when the HTTP/2 stream cannot be found
- * (see internals.ts).
+ * does nothing and returns undefined without the wire (grpc-js's shape
+ * differs, see internals.ts).
  */
-export function watchRequestWire(grpcStream: unknown, onFault: (fault: RequestFault) => void): RequestWire | undefined {
-  const wire = serverWire(grpcStream);
+export function watchRequestWire(wire: ServerWire | undefined, onFault: (fault: RequestFault) => void): RequestWire | undefined {
   if (!wire) return undefined;
   const scanner = new FrameScanner();
   const flagMeansCompressed = wire.encoding !== "identity";

@@ -6,6 +6,7 @@ import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
 import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
+import { batchResponseWrites, serverWire, type ServerWire } from "./internals.js";
 import { watchRequestWire, type RequestFault, type RequestWire } from "./request-wire.js";
 import { SERVER_ENCODINGS } from "./compression.js";
 import { grpcStatusOf } from "./status.js";
@@ -45,6 +46,8 @@ const DEADLINE_SLACK_MS = 50;
  */
 export class GrpcServerCall extends BaseServerCall {
   readonly #call: GrpcServerStream;
+  /** The HTTP/2 stream under grpc-js's call (undefined where grpc-js's shape differs). */
+  readonly #wire: ServerWire | undefined;
   /** grpc-js's callback for the one response of unary and client-streaming calls. */
   readonly #respond: grpc.sendUnaryData<Buffer> | undefined;
   /** The request stream ended with a real half-close (END_STREAM with no RST_STREAM after it). */
@@ -56,8 +59,8 @@ export class GrpcServerCall extends BaseServerCall {
   /** Request messages handed to the handler, and how many it may have (fewer after a broken message). */
   #delivered = 0;
   #deliverable = Infinity;
-  /** The request stream's wire (undefined where grpc-js's shape differs: internals.ts). */
-  readonly #wire: RequestWire | undefined;
+  /** What the request stream's wire tells beyond its messages: grpc-encoding, compressed flags. */
+  readonly #requestWire: RequestWire | undefined;
   /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
   #encodingRefused = false;
 
@@ -68,7 +71,8 @@ export class GrpcServerCall extends BaseServerCall {
     this.#call = call;
     this.#respond = respond;
     this.#forMethod = `for ${kind.replace("_", "-")} method ${method}`;
-    this.#wire = watchRequestWire(call, (fault) => this.#requestBroken(fault));
+    this.#wire = serverWire(call);
+    this.#requestWire = watchRequestWire(this.#wire, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
@@ -84,11 +88,11 @@ export class GrpcServerCall extends BaseServerCall {
   }
 
   override get requestEncoding(): string {
-    return this.#wire?.encoding ?? "identity";
+    return this.#requestWire?.encoding ?? "identity";
   }
 
   override requestCompressed(index: number): boolean | undefined {
-    return this.#wire?.compressed(index);
+    return this.#requestWire?.compressed(index);
   }
 
   /**
@@ -112,7 +116,7 @@ export class GrpcServerCall extends BaseServerCall {
     const wake = () => this.reader.wake();
     stream.on("readable", wake);
     stream.on("end", () => settleHalfClose(() => {
-      if (this.cancellation() === undefined) this.#halfClosed = true;
+      if (!this.cancellation()) this.#halfClosed = true;
       wake();
     }));
     stream.on("error", () => {});
@@ -135,9 +139,11 @@ export class GrpcServerCall extends BaseServerCall {
     const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
     return new Promise((resolve) => {
       let request: Buffer | undefined;
+      let settled = false;
       const settle = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
         stream.off("data", onMessage).off("end", onEnd);
-        this.callSignal.removeEventListener("abort", onAbort);
         resolve(ok);
       };
       const onMessage = (frame: Buffer) => {
@@ -148,7 +154,7 @@ export class GrpcServerCall extends BaseServerCall {
         }
       };
       const onEnd = () => {
-        if (this.callSignal.aborted) return settle(false);
+        if (this.cancellation()) return settle(false);
         if (request === undefined) {
           this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
           return settle(false);
@@ -156,16 +162,21 @@ export class GrpcServerCall extends BaseServerCall {
         this.takeRequest(request);
         settle(true);
       };
-      const onAbort = () => settle(false);
-      this.callSignal.addEventListener("abort", onAbort);
+      // Cancelled before the request came (the call is over): never dispatched. After a dispatch, a no-op.
+      void this.over.then(() => settle(false));
       stream.on("error", () => {});
       stream.on("data", onMessage).on("end", onEnd);
     });
   }
 
-  /** The response stream, with grpc-js's flow control (write()'s result and 'drain'). */
+  /**
+   * The response stream, with grpc-js's flow control (write()'s result and
+   * 'drain'); messages sent while one is being written go out together
+   * (batchResponseWrites).
+   */
   outbound(): Outbound {
     const stream = this.#call as grpc.ServerWritableStream<Buffer, Buffer>;
+    if (this.#wire) batchResponseWrites(stream, this.#wire.http2);
     stream.on("drain", () => this.writer.wake());
     const write = (frame: Buffer) => {
       this.flushHeaders();

@@ -1,7 +1,8 @@
-// The one server every stack talks to: plain grpc-js with ts-proto codecs (outputServices=grpc-js).
-// Prints {"port": N} on stdout once it listens; exits when stdin closes (the parent went away).
+// Raw grpc-js with ts-proto codecs (outputServices=grpc-js), in grpc-js's documented style: the one
+// server every client stack of `npm run bench` talks to, and the baseline of `npm run bench:server`.
 import * as grpc from "@grpc/grpc-js";
-import { BenchService, type BenchServer, type Chunk } from "./gen/tsproto-grpcjs/bench/v1/bench.js";
+import { BenchService, type BenchServer, type Chunk } from "../gen/tsproto-grpcjs/bench/v1/bench.js";
+import { serve, served } from "./harness.js";
 
 function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>): Promise<void> {
   return new Promise((resolve) => {
@@ -17,6 +18,7 @@ function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>): Promis
 
 const handlers: BenchServer = {
   unary(call, callback) {
+    served.unaryCalls++;
     callback(null, call.request);
   },
   async serverStream(call) {
@@ -55,12 +57,11 @@ const handlers: BenchServer = {
   },
 };
 
-const server = new grpc.Server();
-server.addService(BenchService, handlers);
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
-  if (err) throw err;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-process.stdin.resume();
-process.stdin.on("end", () => server.forceShutdown());
-process.stdin.on("close", () => process.exit(0));
+await serve(
+  () =>
+    new Promise((resolve, reject) => {
+      const server = new grpc.Server();
+      server.addService(BenchService, handlers);
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve({ port, close: () => server.forceShutdown() })));
+    }),
+);
