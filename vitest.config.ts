@@ -23,6 +23,7 @@ const tiers = {
     "test/plugin/golden.test.ts",
     "test/plugin/template.test.ts",
     "test/plugin/ts-proto-backend.test.ts",
+    "test/plugin/protobuf-es-backend.test.ts",
   ],
   integration: ["test/integration/**/*.test.ts", "test/runtime/**/*.test.ts", "test/plugin/**/*.test.ts", "test/helloworld.test.ts"],
   contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
@@ -33,6 +34,7 @@ export default defineConfig({
     // Generated code imports "safestub": point it at the runtime sources under test. Exact matches,
     // so "safestub/testing" does not become runtime/index.ts/testing.
     alias: [
+      { find: /^safestub\/protobuf-es$/, replacement: fileURLToPath(new URL("./runtime/protobuf-es/index.ts", import.meta.url)) },
       { find: /^safestub\/health$/, replacement: fileURLToPath(new URL("./runtime/health/index.ts", import.meta.url)) },
       { find: /^safestub\/testing$/, replacement: fileURLToPath(new URL("./runtime/testing.ts", import.meta.url)) },
       { find: /^safestub\/opentelemetry$/, replacement: fileURLToPath(new URL("./runtime/opentelemetry/index.ts", import.meta.url)) },

@@ -5,16 +5,18 @@
  *   `import_extension` (`importSuffix=.js` -> `import_extension=js`,
  *   empty -> `none`, `.ts` -> `ts`), so the same value can be given to both
  *   plugins. Other suffixes, or a disagreeing `import_extension`, are refused;
- * - protoplugin's `map_imports` is refused (it would be ignored: it only maps
- *   protobuf-es imports); ts-proto's `M<file>.proto=<module>` does that job.
+ * - protoplugin's `map_imports` is refused with ts-proto messages (it only
+ *   maps protobuf-es imports); ts-proto's `M<file>.proto=<module>` does that
+ *   job. With `messages=protobuf-es` it applies, as it does for protoc-gen-es.
  */
 export function normalizeParameter(parameter: string): string {
   const entries = parameter === "" ? [] : parameter.split(",");
   const keyOf = (entry: string) => entry.split("=", 1)[0]!.trim();
   const valueOf = (entry: string) => (entry.includes("=") ? entry.slice(entry.indexOf("=") + 1) : "");
 
+  const protobufEs = entries.some((e) => keyOf(e) === "messages" && valueOf(e) === "protobuf-es");
   for (const e of entries) {
-    if (keyOf(e) === "map_imports") {
+    if (keyOf(e) === "map_imports" && !protobufEs) {
       // protoplugin's map_imports only rewrites protobuf-es imports, so it would be silently ignored here.
       throw new Error(`invalid option "${e}": map_imports does not apply to ts-proto messages; use M<file>.proto=<module>, as for ts-proto`);
     }

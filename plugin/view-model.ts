@@ -118,6 +118,10 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     const shape = callShapes[m.methodKind];
     const req = t.tok(messages.messageType(f, m.input));
     const res = t.tok(messages.messageType(f, m.output));
+    // What senders give: the client's requests and the handler's responses (the message types for ts-proto).
+    const reqInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.input)) : req;
+    const resInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.output)) : res;
+    const inputArgs = messages.messageInputType ? `, ${reqInput}, ${resInput}` : "";
     const codecs = `${t.tok(messages.messageCodec(f, m.input, runtimeImport))}, ${t.tok(messages.messageCodec(f, m.output, runtimeImport))}`;
     const resultType = shape.resultType === "Promise" ? globalPromise : runtimeType(shape.resultType);
     const callOptions = `options?: ${CallOptions}`;
@@ -125,14 +129,14 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     return {
       name,
       doc: t.tok(f.jsDoc(m, "  ")),
-      definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
-      definitionType: `${runtimeType("MethodDefinition")}<${req}, ${res}, "${m.methodKind}">`,
-      clientParams: shape.oneRequest ? `request: ${req}, ${callOptions}` : callOptions,
+      definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}${inputArgs}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
+      definitionType: `${runtimeType("MethodDefinition")}<${req}, ${res}, "${m.methodKind}"${inputArgs}>`,
+      clientParams: shape.oneRequest ? `request: ${reqInput}, ${callOptions}` : callOptions,
       // A call the client streams requests into is typed by both messages; one with a single request only by the response.
-      clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${req}, ${res}>`,
+      clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${reqInput}, ${res}>`,
       invokerMethod: shape.invokerMethod,
       invokerArgs: shape.oneRequest ? `${descriptor}, request, options` : `${descriptor}, options`,
-      handlerType: `${runtimeType(shape.handlerType)}<${req}, ${res}>`,
+      handlerType: `${runtimeType(shape.handlerType)}<${req}, ${resInput}>`,
     };
   };
 

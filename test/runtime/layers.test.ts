@@ -22,12 +22,15 @@ const allowed: Record<string, string[]> = {
   opentelemetry: ["core", "client", "server"],
   // The services the runtime ships are built like user code, on the neutral layers, never on a transport.
   health: ["core", "stream", "client", "server"],
+  // safestub/protobuf-es: the codec adapter for protoc-gen-es messages.
+  "protobuf-es": ["core"],
 };
 
 /** Packages a layer may import (every other package import is refused); the health service's ts-proto messages need protobuf's wire format. */
 const allowedPackages: Record<string, string[]> = {
   opentelemetry: ["@opentelemetry/api"],
   health: ["@bufbuild/protobuf/wire"],
+  "protobuf-es": ["@bufbuild/protobuf"],
 };
 
 function importsOf(file: string): string[] {
@@ -70,6 +73,10 @@ describe("runtime layers", () => {
     expect(seen.size).toBeGreaterThanOrEqual(30);
     expect([...seen].filter((f) => layerOf(f) === "opentelemetry")).toEqual([]);
     expect([...seen].flatMap((f) => importsOf(f)).filter((spec) => !spec.startsWith(".") && !spec.startsWith("node:"))).not.toContain("@opentelemetry/api");
+    // Nor protobuf-es's reflection runtime (about 70 ms to load): only safestub/protobuf-es imports it.
+    expect([...seen].filter((f) => layerOf(f) === "protobuf-es")).toEqual([]);
+    expect([...seen].flatMap((f) => importsOf(f))).not.toContain("@bufbuild/protobuf");
+    expect(importsOf(join(runtime, "protobuf-es/index.ts"))).toContain("@bufbuild/protobuf");
   });
 
   for (const layer of Object.keys(allowed)) {
