@@ -2,7 +2,7 @@
 //   npm run interop:client -- --server_host=HOST --server_port=PORT --test_case=NAME|all
 // Prints one line per case; exit status 0 only if every requested case passed.
 import { createChannel } from "safestub";
-import { TestServiceClient, UnimplementedServiceClient } from "../gen/grpc/testing/test_grpc.js";
+import { messages, TestServiceClient, UnimplementedServiceClient } from "@backend/interop.js";
 import { parseClientFlags } from "./client-flags.js";
 import { runProgram } from "./flags.js";
 import { runCases } from "./runner.js";
@@ -10,6 +10,7 @@ import { safestubCases } from "./safestub/cases.js";
 
 runProgram(async () => {
   const { target, names, credentials, options } = parseClientFlags(process.argv.slice(2));
+  process.stderr.write(`safestub interop client (${messages} messages)\n`);
   const channel = createChannel(target, { credentials, grpcOptions: options });
   try {
     const passed = await runCases(safestubCases(new TestServiceClient(channel), new UnimplementedServiceClient(channel)), names);

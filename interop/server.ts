@@ -5,7 +5,7 @@
 // Kubernetes probe or grpcurl would; shutdown turns both NOT_SERVING first.
 import { createServer } from "safestub";
 import { addHealth, ServingStatus } from "safestub/health";
-import { TestServiceService } from "../gen/grpc/testing/test_grpc.js";
+import { messages, TestServiceService } from "@backend/interop.js";
 import { hostPort, parseFlags, parsePort, runProgram } from "./flags.js";
 import { testServiceHandlers } from "./safestub/test-service.js";
 import { serveUntilSignalled } from "./serve.js";
@@ -21,5 +21,5 @@ runProgram(async () => {
   server.add(TestServiceService, testServiceHandlers);
   addHealth(server).setStatus(TestServiceService.typeName, ServingStatus.SERVING);
   const bound = await server.listen(hostPort(host, port));
-  serveUntilSignalled(`listening on ${host}:${bound}`, () => server.shutdown({ graceMs: 5000 }));
+  serveUntilSignalled(`listening on ${host}:${bound} (${messages} messages)`, () => server.shutdown({ graceMs: 5000 }));
 });
