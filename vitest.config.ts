@@ -13,6 +13,16 @@ import { defineConfig } from "vitest/config";
 /** The handle-level suites: one source, run in memory by the unit tier and over grpc-js by the integration tier. */
 const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test.ts", "test/runtime/server.test.ts", "test/runtime/unary.test.ts", "test/runtime/client-interceptors.test.ts", "test/runtime/server-interceptors.test.ts", "test/runtime/rich-errors.test.ts"];
 
+/**
+ * Suites written once for both message backends: they import generated code as `@backend/<name>.js`,
+ * which each project maps to test/backends/ts-proto or, in the protobuf-es project, to
+ * test/backends/protobuf-es (gen/protobuf-es, messages=protobuf-es).
+ */
+const bothBackends = ["test/examples.test.ts"];
+const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
+  alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],
+});
+
 const tiers = {
   unit: [
     "test/unit/**/*.test.ts",
@@ -47,12 +57,14 @@ export default defineConfig({
     // 2 cores: keep parallel files few so timing-sensitive network tests stay stable.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: tiers.unit, env: { SAFESTUB_TEST_TRANSPORT: "in-memory" } } },
+      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "unit", include: tiers.unit, env: { SAFESTUB_TEST_TRANSPORT: "in-memory" } } },
       {
         extends: true,
+        resolve: backendAlias("ts-proto"),
         test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
       },
-      { extends: true, test: { name: "contract", include: tiers.contract } },
+      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "contract", include: tiers.contract } },
+      { extends: true, resolve: backendAlias("protobuf-es"), test: { name: "protobuf-es", include: bothBackends, env: { SAFESTUB_TEST_MESSAGES: "protobuf-es", SAFESTUB_TEST_TRANSPORT: "grpc-js" } } },
     ],
   },
 });
