@@ -18,7 +18,14 @@ const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test
  * which each project maps to test/backends/ts-proto or, in the protobuf-es project, to
  * test/backends/protobuf-es (gen/protobuf-es, messages=protobuf-es).
  */
-const bothBackends = ["test/examples.test.ts"];
+const bothBackends = [
+  "test/examples.test.ts",
+  "test/runtime/sender.test.ts",
+  "test/runtime/receiver.test.ts",
+  "test/runtime/server.test.ts",
+  "test/runtime/unary.test.ts",
+  "test/runtime/cancellation.test.ts",
+];
 const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
   alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],
 });
