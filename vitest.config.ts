@@ -25,6 +25,8 @@ const bothBackends = [
   "test/runtime/server.test.ts",
   "test/runtime/unary.test.ts",
   "test/runtime/cancellation.test.ts",
+  "test/runtime/client-interceptors.test.ts",
+  "test/runtime/server-interceptors.test.ts",
 ];
 const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
   alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],
