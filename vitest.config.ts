@@ -13,6 +13,25 @@ import { defineConfig } from "vitest/config";
 /** The handle-level suites: one source, run in memory by the unit tier and over grpc-js by the integration tier. */
 const handleSuites = ["test/runtime/sender.test.ts", "test/runtime/receiver.test.ts", "test/runtime/server.test.ts", "test/runtime/unary.test.ts", "test/runtime/client-interceptors.test.ts", "test/runtime/server-interceptors.test.ts", "test/runtime/rich-errors.test.ts"];
 
+/**
+ * Suites written once for both message backends: they import generated code as `@backend/<name>.js`,
+ * which each project maps to test/backends/ts-proto or, in the protobuf-es project, to
+ * test/backends/protobuf-es (gen/protobuf-es, messages=protobuf-es).
+ */
+const bothBackends = [
+  "test/examples.test.ts",
+  "test/runtime/sender.test.ts",
+  "test/runtime/receiver.test.ts",
+  "test/runtime/server.test.ts",
+  "test/runtime/unary.test.ts",
+  "test/runtime/cancellation.test.ts",
+  "test/runtime/client-interceptors.test.ts",
+  "test/runtime/server-interceptors.test.ts",
+];
+const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
+  alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],
+});
+
 const tiers = {
   unit: [
     "test/unit/**/*.test.ts",
@@ -23,6 +42,7 @@ const tiers = {
     "test/plugin/golden.test.ts",
     "test/plugin/template.test.ts",
     "test/plugin/ts-proto-backend.test.ts",
+    "test/plugin/protobuf-es-backend.test.ts",
   ],
   integration: ["test/integration/**/*.test.ts", "test/runtime/**/*.test.ts", "test/plugin/**/*.test.ts", "test/helloworld.test.ts"],
   contract: ["test/type-contract.test.ts", "test/eslint-rule.test.ts", "test/readme.test.ts", "test/readme-setup.test.ts", "test/package.test.ts", "test/examples.test.ts", "test/interop.test.ts"],
@@ -33,6 +53,7 @@ export default defineConfig({
     // Generated code imports "safestub": point it at the runtime sources under test. Exact matches,
     // so "safestub/testing" does not become runtime/index.ts/testing.
     alias: [
+      { find: /^safestub\/protobuf-es$/, replacement: fileURLToPath(new URL("./runtime/protobuf-es/index.ts", import.meta.url)) },
       { find: /^safestub\/health$/, replacement: fileURLToPath(new URL("./runtime/health/index.ts", import.meta.url)) },
       { find: /^safestub\/reflection$/, replacement: fileURLToPath(new URL("./runtime/reflection/index.ts", import.meta.url)) },
       { find: /^safestub\/testing$/, replacement: fileURLToPath(new URL("./runtime/testing.ts", import.meta.url)) },
@@ -46,14 +67,16 @@ export default defineConfig({
     // 2 cores: keep parallel files few so timing-sensitive network tests stay stable.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: tiers.unit, env: { SAFESTUB_TEST_TRANSPORT: "in-memory" } } },
+      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "unit", include: tiers.unit, env: { SAFESTUB_TEST_TRANSPORT: "in-memory" } } },
       {
         extends: true,
+        resolve: backendAlias("ts-proto"),
         test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
       },
-      // After the other two: the contract tier's scratch projects (npm installs, tsc) load the machine, and the
+      // After the other projects: the contract tier's scratch projects (npm installs, tsc) load the machine, and the
       // integration tier's deadline and cancellation races should not run beside them.
-      { extends: true, test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 1 } } },
+      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 1 } } },
+      { extends: true, resolve: backendAlias("protobuf-es"), test: { name: "protobuf-es", include: bothBackends, env: { SAFESTUB_TEST_MESSAGES: "protobuf-es", SAFESTUB_TEST_TRANSPORT: "grpc-js" } } },
     ],
   },
 });

@@ -107,6 +107,7 @@ function generators(out: string): Record<string, string[]> {
   return {
     "protoc alone (parse, no plugin)": ["-o", "/dev/null"],
     safestub: [`--plugin=protoc-gen-safestub=${root}bin/protoc-gen-safestub`, `--safestub_out=import_extension=js:${out}safestub`],
+    "safestub (messages=protobuf-es)": [`--plugin=protoc-gen-safestub=${root}bin/protoc-gen-safestub`, `--safestub_out=import_extension=js,messages=protobuf-es:${out}safestub-es`],
     "ts-proto messages (outputServices=false)": [`--plugin=protoc-gen-ts_proto=${bin}protoc-gen-ts_proto`, `--ts_proto_out=${out}messages`, `--ts_proto_opt=outputServices=false,${TS_PROTO_OPTIONS}`],
     "ts-proto outputServices=grpc-js": [`--plugin=protoc-gen-ts_proto=${bin}protoc-gen-ts_proto`, `--ts_proto_out=${out}tsproto-grpcjs`, `--ts_proto_opt=outputServices=grpc-js,${TS_PROTO_OPTIONS}`],
     "protoc-gen-es v2": [`--plugin=protoc-gen-es=${bin}protoc-gen-es`, `--es_out=${out}es`, "--es_opt=target=ts,import_extension=js"],
@@ -116,6 +117,7 @@ function generators(out: string): Record<string, string[]> {
 
 const OUT_DIRS: Record<string, string> = {
   safestub: "safestub",
+  "safestub (messages=protobuf-es)": "safestub-es",
   "ts-proto messages (outputServices=false)": "messages",
   "ts-proto outputServices=grpc-js": "tsproto-grpcjs",
   "protoc-gen-es v2": "es",
@@ -129,6 +131,7 @@ const CHECKS: Record<string, string> = {
   "safestub _grpc.ts alone, against the messages' .d.ts": "safestub-on-dts",
   "ts-proto outputServices=grpc-js": "tsproto-grpcjs",
   "protoc-gen-es v2": "es",
+  "protoc-gen-es v2 + safestub _grpc.ts (messages=protobuf-es)": "es+safestub",
 };
 
 const COMPILERS: Record<string, string> = {
@@ -148,7 +151,7 @@ function writeTsconfig(dir: string, include = ["**/*.ts"]): void {
       noEmit: true,
       types: ["node"],
       typeRoots: [`${root}node_modules/@types`],
-      paths: { safestub: [`${root}dist/runtime/index.d.ts`] },
+      paths: { safestub: [`${root}dist/runtime/index.d.ts`], "safestub/protobuf-es": [`${root}dist/runtime/protobuf-es/index.d.ts`] },
     },
     include,
   };
@@ -185,6 +188,9 @@ export async function runCodegenBench(options: { corpus: Corpus }, log: (line: s
   // The safestub stubs are checked together with the messages they import, as a user compiles them.
   cpSync(`${out}messages`, `${out}messages+safestub`, { recursive: true });
   cpSync(`${out}safestub`, `${out}messages+safestub`, { recursive: true });
+  // The protobuf-es backend's stubs with protoc-gen-es's messages, the other way a user compiles them.
+  cpSync(`${out}es`, `${out}es+safestub`, { recursive: true });
+  cpSync(`${out}safestub-es`, `${out}es+safestub`, { recursive: true });
   // safestub's stubs alone against declarations of the messages (emitted once, by tsc 7): what they cost
   // to check, without the noise of two full checks of the messages.
   writeTsconfig(`${out}messages`);
@@ -256,6 +262,18 @@ function targetLines(run: CodegenRun): string[] {
       const es = t("protoc-gen-es v2");
       lines.push(`- ${added < es ? "met" : "**MISSED**"} (${what}, ${compiler}): type-checking safestub's _grpc.ts adds ${added.toFixed(1)} s to the messages' check (difference of two full checks: noisy), vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
       lines.push(`- ${alone < es ? "met" : "**MISSED**"} (${what}, ${compiler}): safestub's _grpc.ts checked alone against the messages' declarations: ${alone.toFixed(1)} s, vs protoc-gen-es's whole check ${es.toFixed(1)} s`);
+    }
+  }
+  for (const [what, pick] of [["wall", (m: Measure) => m.seconds], ["CPU", (m: Measure) => m.cpuSeconds]] as const) {
+    for (const compiler of Object.keys(COMPILERS)) {
+      const t = (label: string) => {
+        const m = run.typecheck[label]?.[compiler];
+        return m ? pick(m) : NaN;
+      };
+      const es = t("protoc-gen-es v2 + safestub _grpc.ts (messages=protobuf-es)");
+      const tsProto = t("ts-proto messages + safestub _grpc.ts");
+      const ratio = es / tsProto;
+      lines.push(`- ${ratio < 0.1 ? "met" : "**MISSED**"} (${what}, ${compiler}): protobuf-es + safestub type-checks in under a tenth of ts-proto + safestub: ${es.toFixed(1)} s vs ${tsProto.toFixed(1)} s (${ratio.toFixed(3)}×)`);
     }
   }
   for (const compiler of Object.keys(COMPILERS)) {

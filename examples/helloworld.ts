@@ -4,9 +4,12 @@
 //
 // Generated code lives in ../gen (`npm run generate`): helloworld.ts holds the
 // ts-proto messages, helloworld_grpc.ts the GreeterService definition, the
-// GreeterClient and the GreeterHandlers type.
+// GreeterClient and the GreeterHandlers type. The examples run on both message
+// backends: `@backend/examples.js` is ../gen (ts-proto) or ../gen/protobuf-es
+// (protoc-gen-es, messages=protobuf-es); in your project, import from your
+// generated `helloworld_grpc.js` directly.
 import { createChannel, createServer, type Server } from "safestub";
-import { GreeterClient, GreeterService, type GreeterHandlers } from "../gen/helloworld_grpc.js";
+import { GreeterClient, GreeterService, type GreeterHandlers } from "@backend/examples.js";
 
 /** The server implementation: one function per rpc. A unary handler returns (or resolves to) the reply. */
 export const greeter: GreeterHandlers = {

@@ -8,8 +8,8 @@
 // on one Channel, call them concurrently, and never close them (close the
 // Channel when you are done with all of them).
 import { createChannel, createServer, type Channel, type Server } from "safestub";
-import { EchoClient, EchoService, type EchoHandlers } from "../gen/echo_grpc.js";
-import { GreeterClient, GreeterService } from "../gen/helloworld_grpc.js";
+// `@backend/examples.js`: the generated code of either message backend (see helloworld.ts).
+import { EchoClient, EchoService, GreeterClient, GreeterService, type EchoHandlers } from "@backend/examples.js";
 import { greeter } from "./helloworld.js";
 
 /** Echo repeats what it is told. */

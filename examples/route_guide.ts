@@ -13,15 +13,29 @@
 //   - leaving a for-await over a client Receiver early (break, return, throw)
 //     cancels the RPC.
 import { ConcurrentSendError, createChannel, createServer, type Server } from "safestub";
-import type { Feature, Point, Rectangle, RouteNote, RouteSummary } from "../gen/route_guide.js";
-import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../gen/route_guide_grpc.js";
+// `@backend/examples.js`: the generated code of either message backend (see helloworld.ts). What a
+// sender gives is a `...Init` (ts-proto: the message type; protobuf-es: a partial init or a message),
+// what a receiver yields the message type.
+import {
+  RouteGuideClient,
+  RouteGuideService,
+  type Feature,
+  type FeatureInit,
+  type Point,
+  type PointInit,
+  type RectangleInit,
+  type RouteGuideHandlers,
+  type RouteNote,
+  type RouteNoteInit,
+  type RouteSummary,
+} from "@backend/examples.js";
 
 // ---------------------------------------------------------------------------
 // Server
 // ---------------------------------------------------------------------------
 
 /** A few named places (coordinates in degrees * 1e7), from gRPC's route_guide_db.json. */
-export const FEATURES: readonly Feature[] = [
+export const FEATURES: readonly FeatureInit[] = [
   { name: "Patriots Path, Mendham, NJ 07945, USA", location: { latitude: 407838351, longitude: -746143763 } },
   { name: "101 New Jersey 10, Whippany, NJ 07981, USA", location: { latitude: 408122808, longitude: -743999179 } },
   { name: "U.S. 6, Shohola, PA 18458, USA", location: { latitude: 413628156, longitude: -749015468 } },
@@ -35,7 +49,7 @@ export const FEATURES: readonly Feature[] = [
  * notes map is shared by all RouteChat calls of this server (JavaScript runs
  * one task at a time, so no lock is needed).
  */
-export function routeGuideHandlers(features: readonly Feature[] = FEATURES): RouteGuideHandlers {
+export function routeGuideHandlers(features: readonly FeatureInit[] = FEATURES): RouteGuideHandlers {
   const notesByPlace = new Map<string, RouteNote[]>();
   return {
     // Unary: return the reply. An unnamed feature means "nothing here".
@@ -91,12 +105,12 @@ export async function runServer(port = 0): Promise<{ server: Server; port: numbe
 // ---------------------------------------------------------------------------
 
 /** Unary: one request, one response (a rejected promise carries an RpcError). */
-export async function getFeature(client: RouteGuideClient, point: Point): Promise<Feature> {
+export async function getFeature(client: RouteGuideClient, point: PointInit): Promise<Feature> {
   return client.getFeature(point, { timeoutMs: 5_000 });
 }
 
 /** Server streaming: iterate the Receiver; the loop ends at the clean end of the stream and throws RpcError on a failed one. */
-export async function listFeatures(client: RouteGuideClient, rect: Rectangle): Promise<Feature[]> {
+export async function listFeatures(client: RouteGuideClient, rect: RectangleInit): Promise<Feature[]> {
   const call = client.listFeatures(rect);
   const features: Feature[] = [];
   for await (const feature of call.receiver) features.push(feature);
@@ -104,7 +118,7 @@ export async function listFeatures(client: RouteGuideClient, rect: Rectangle): P
 }
 
 /** Leaving the loop early cancels the RPC: no need to drain the rest of the stream. */
-export async function firstFeatures(client: RouteGuideClient, rect: Rectangle, limit: number): Promise<Feature[]> {
+export async function firstFeatures(client: RouteGuideClient, rect: RectangleInit, limit: number): Promise<Feature[]> {
   const features: Feature[] = [];
   for await (const feature of client.listFeatures(rect).receiver) {
     features.push(feature);
@@ -114,7 +128,7 @@ export async function firstFeatures(client: RouteGuideClient, rect: Rectangle, l
 }
 
 /** Client streaming: await each send, close the Sender (CloseSend), then await the one response. */
-export async function recordRoute(client: RouteGuideClient, points: readonly Point[]): Promise<RouteSummary> {
+export async function recordRoute(client: RouteGuideClient, points: readonly PointInit[]): Promise<RouteSummary> {
   const call = client.recordRoute();
   for (const point of points) await call.sender.send(point); // resolves once flow control admitted it
   await call.sender.close();
@@ -122,7 +136,7 @@ export async function recordRoute(client: RouteGuideClient, points: readonly Poi
 }
 
 /** Bidi streaming: a send loop and a receive loop running side by side on one stream. */
-export async function routeChat(client: RouteGuideClient, notes: readonly RouteNote[]): Promise<RouteNote[]> {
+export async function routeChat(client: RouteGuideClient, notes: readonly RouteNoteInit[]): Promise<RouteNote[]> {
   // `await using`: if either loop fails, leaving this function cancels the call, so the other loop ends too.
   await using call = client.routeChat();
   const sendLoop = async () => {
@@ -169,7 +183,7 @@ export async function runClient(address: string, log: (line: string) => void = c
     const missing = await getFeature(client, { latitude: 0, longitude: 0 });
     log(`GetFeature: ${JSON.stringify(found.name)} / ${missing.name === "" ? "no feature at 0,0" : missing.name}`);
 
-    const area: Rectangle = { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } };
+    const area: RectangleInit = { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } };
     const listed = await listFeatures(client, area);
     log(`ListFeatures: ${listed.length} features`);
     for (const feature of listed) log(`  ${feature.name}`);
@@ -177,11 +191,11 @@ export async function runClient(address: string, log: (line: string) => void = c
     const first = await firstFeatures(client, area, 2);
     log(`ListFeatures, stopped after ${first.length}: ${first.map((f) => f.name).join(" | ")}`);
 
-    const route = FEATURES.map((f) => f.location).filter((p): p is Point => p !== undefined);
+    const route = FEATURES.map((f) => f.location).filter((p): p is PointInit => p !== undefined);
     const summary = await recordRoute(client, route);
     log(`RecordRoute: ${summary.pointCount} points, ${summary.featureCount} features, ${summary.distance} m`);
 
-    const notes: RouteNote[] = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth"].map((message, i) => ({
+    const notes: RouteNoteInit[] = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth"].map((message, i) => ({
       location: { latitude: 0, longitude: (i % 3) + 1 },
       message,
     }));
@@ -202,15 +216,22 @@ export async function runClient(address: string, log: (line: string) => void = c
 // Geometry helpers
 // ---------------------------------------------------------------------------
 
-function samePoint(a: Point | undefined, b: Point | undefined): boolean {
-  return a !== undefined && b !== undefined && a.latitude === b.latitude && a.longitude === b.longitude;
+/** A point as received (a Point) or as given (an init, whose fields may be left out: 0). */
+interface LatLng {
+  readonly latitude?: number;
+  readonly longitude?: number;
 }
 
-function inside(p: Point | undefined, rect: Rectangle): boolean {
+function samePoint(a: LatLng | undefined, b: LatLng | undefined): boolean {
+  return a !== undefined && b !== undefined && (a.latitude ?? 0) === (b.latitude ?? 0) && (a.longitude ?? 0) === (b.longitude ?? 0);
+}
+
+function inside(p: LatLng | undefined, rect: { readonly lo?: LatLng | undefined; readonly hi?: LatLng | undefined }): boolean {
   if (!p || !rect.lo || !rect.hi) return false;
-  const [left, right] = [Math.min(rect.lo.longitude, rect.hi.longitude), Math.max(rect.lo.longitude, rect.hi.longitude)];
-  const [bottom, top] = [Math.min(rect.lo.latitude, rect.hi.latitude), Math.max(rect.lo.latitude, rect.hi.latitude)];
-  return p.longitude >= left && p.longitude <= right && p.latitude >= bottom && p.latitude <= top;
+  const [lo, hi, lat, lng] = [rect.lo, rect.hi, p.latitude ?? 0, p.longitude ?? 0];
+  const [left, right] = [Math.min(lo.longitude ?? 0, hi.longitude ?? 0), Math.max(lo.longitude ?? 0, hi.longitude ?? 0)];
+  const [bottom, top] = [Math.min(lo.latitude ?? 0, hi.latitude ?? 0), Math.max(lo.latitude ?? 0, hi.latitude ?? 0)];
+  return lng >= left && lng <= right && lat >= bottom && lat <= top;
 }
 
 /** Great-circle distance in meters (haversine), as in gRPC's route_guide. */

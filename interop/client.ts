@@ -3,7 +3,7 @@
 // (`all`: the 14 cases every pairing runs; client_compressed_unary and client_compressed_streaming by name.)
 // Prints one line per case; exit status 0 only if every requested case passed.
 import { createChannel } from "safestub";
-import { TestServiceClient, UnimplementedServiceClient } from "../gen/grpc/testing/test_grpc.js";
+import { messages, TestServiceClient, UnimplementedServiceClient } from "@backend/interop.js";
 import { parseClientFlags } from "./client-flags.js";
 import { runProgram } from "./flags.js";
 import { runCases } from "./runner.js";
@@ -12,6 +12,7 @@ import { CASE_NAMES, COMPRESSION_CASE_NAMES, type CaseName, type CompressionCase
 
 runProgram(async () => {
   const { target, names, credentials, options } = parseClientFlags<CaseName | CompressionCaseName>(process.argv.slice(2), CASE_NAMES, COMPRESSION_CASE_NAMES);
+  process.stderr.write(`safestub interop client (${messages} messages)\n`);
   const channel = createChannel(target, { credentials, grpcOptions: options });
   try {
     const passed = await runCases(safestubCases(new TestServiceClient(channel), new UnimplementedServiceClient(channel)), names);

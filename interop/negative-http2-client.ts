@@ -2,7 +2,7 @@
 //   npm run interop:negative-client -- --server_host=HOST --server_port=PORT --test_case=NAME|all
 // Prints one line per case; exit status 0 only if every requested case passed.
 import { createChannel } from "safestub";
-import { TestServiceClient } from "../gen/grpc/testing/test_grpc.js";
+import { TestServiceClient } from "@backend/interop.js";
 import { parseClientFlags } from "./client-flags.js";
 import { runProgram } from "./flags.js";
 import { NEGATIVE_CASE_NAMES } from "./http2/negative-cases.js";

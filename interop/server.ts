@@ -7,7 +7,7 @@
 import { createServer } from "safestub";
 import { addHealth, HealthService, ServingStatus } from "safestub/health";
 import { addReflection, ServerReflectionService, ServerReflectionServiceV1Alpha } from "safestub/reflection";
-import { TestServiceService } from "../gen/grpc/testing/test_grpc.js";
+import { messages, TestServiceService } from "@backend/interop.js";
 import { hostPort, parseFlags, parsePort, runProgram } from "./flags.js";
 import { testServiceHandlers } from "./safestub/test-service.js";
 import { serveUntilSignalled } from "./serve.js";
@@ -25,5 +25,5 @@ runProgram(async () => {
   addReflection(server);
   for (const service of [TestServiceService, HealthService, ServerReflectionService, ServerReflectionServiceV1Alpha]) health.setStatus(service.typeName, ServingStatus.SERVING);
   const bound = await server.listen(hostPort(host, port));
-  serveUntilSignalled(`listening on ${host}:${bound}`, () => server.shutdown({ graceMs: 5000 }));
+  serveUntilSignalled(`listening on ${host}:${bound} (${messages} messages)`, () => server.shutdown({ graceMs: 5000 }));
 });

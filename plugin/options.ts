@@ -1,4 +1,5 @@
 import type { MessageBackend, MessageBackendFactory } from "./messages/backend.js";
+import { protobufEsBackend } from "./messages/protobuf-es.js";
 import { tsProtoBackend } from "./messages/ts-proto.js";
 import { unknownOptions } from "./unknown-options.js";
 
@@ -20,12 +21,19 @@ export interface SafestubOptions {
 }
 
 /**
- * Parses the options protoplugin does not know; throws an Error naming every
+ * Parses the options protoplugin does not know (`messages=ts-proto|protobuf-es`
+ * picks the message backend, ts-proto by default); throws an Error naming every
  * unknown key and invalid value, one `; `-separated line (normalizeParameter
  * calls it before protoplugin does, so that line reaches the user as it is).
  */
 export function parseOptions(raw: { key: string; value: string }[]): SafestubOptions {
-  return parseOptionsFor(tsProtoBackend, raw);
+  const chosen = raw.filter((o) => o.key === "messages").map((o) => o.value);
+  const name = chosen[0] ?? "ts-proto";
+  if (chosen.some((v) => v !== name)) throw new Error("messages given twice with different values");
+  const rest = raw.filter((o) => o.key !== "messages");
+  if (name === "ts-proto") return parseOptionsFor(tsProtoBackend, rest);
+  if (name === "protobuf-es") return parseOptionsFor(protobufEsBackend, rest);
+  throw new Error(`messages must be ts-proto (the default) or protobuf-es, not "${name}"`);
 }
 
 function parseOptionsFor<BackendOptions>(backend: MessageBackendFactory<BackendOptions>, raw: { key: string; value: string }[]): SafestubOptions {

@@ -18,16 +18,18 @@ interface Entry {
  *   `import_extension` (`importSuffix=.js` -> `import_extension=js`,
  *   empty -> `none`, `.ts` -> `ts`), so the same value can be given to both
  *   plugins. Other suffixes, or a disagreeing `import_extension`, are refused;
- * - protoplugin's `map_imports` is refused (it would be ignored: it only maps
- *   protobuf-es imports); ts-proto's `M<file>.proto=<module>` does that job.
+ * - protoplugin's `map_imports` is refused with ts-proto messages (it only
+ *   maps protobuf-es imports); ts-proto's `M<file>.proto=<module>` does that
+ *   job. With `messages=protobuf-es` it applies, as it does for protoc-gen-es.
  */
 export function normalizeParameter(parameter: string, checkOthers: (options: { key: string; value: string }[]) => void = () => {}): string {
   const entries: Entry[] = parameter === "" ? [] : parameter.split(",").map((raw) => ({ raw, key: raw.split("=", 1)[0]!, value: raw.includes("=") ? raw.slice(raw.indexOf("=") + 1) : "" }));
   const problems: string[] = [];
   const invalid = (raw: string, reason: string) => problems.push(`invalid option "${raw}": ${reason}`);
 
+  const protobufEs = entries.some((e) => e.key === "messages" && e.value === "protobuf-es");
   for (const e of entries) {
-    const reason = e.key === "map_imports" ? "map_imports does not apply to ts-proto messages; use M<file>.proto=<module>, as for ts-proto" : protopluginValueProblem(e.key, e.value);
+    const reason = e.key === "map_imports" && !protobufEs ? "map_imports does not apply to ts-proto messages; use M<file>.proto=<module>, as for ts-proto" : protopluginValueProblem(e.key, e.value);
     if (reason) invalid(e.raw, reason);
   }
   const suffixes = entries.filter((e) => e.key === "importSuffix");

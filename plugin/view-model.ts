@@ -55,7 +55,7 @@ export interface ServiceView {
    * .d.ts without resolving imports, so an inferred type would come out `any`.
    */
   serviceType: string;
-  /** The `file` member's value (descriptors for reflection): the literal on the file's first service, a reference to it on the others; absent with reflection=false. */
+  /** The `file` member's value (descriptors for reflection): the message plugin's own descriptor (protobuf-es `file_foo`), or the literal on the file's first service and a reference to it on the others; absent with reflection=false. */
   file: string | undefined;
   clientClassDecl: string;
   handlersIfaceDecl: string;
@@ -121,6 +121,10 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     const shape = callShapes[m.methodKind];
     const req = t.tok(messages.messageType(f, m.input));
     const res = t.tok(messages.messageType(f, m.output));
+    // What senders give: the client's requests and the handler's responses (the message types for ts-proto).
+    const reqInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.input)) : req;
+    const resInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.output)) : res;
+    const inputArgs = messages.messageInputType ? `, ${reqInput}, ${resInput}` : "";
     const codecs = `${t.tok(messages.messageCodec(f, m.input, runtimeImport))}, ${t.tok(messages.messageCodec(f, m.output, runtimeImport))}`;
     const resultType = shape.resultType === "Promise" ? globalPromise : runtimeType(shape.resultType);
     const callOptions = `options?: ${CallOptions}`;
@@ -128,20 +132,22 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     return {
       name,
       doc: t.tok(f.jsDoc(m, "  ")),
-      definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
-      definitionType: `${runtimeType("MethodDefinition")}<${req}, ${res}, "${m.methodKind}">`,
-      clientParams: shape.oneRequest ? `request: ${req}, ${callOptions}` : callOptions,
+      definition: `${runtimeValue(shape.defineFn)}<${req}, ${res}${inputArgs}>("/${m.parent.typeName}/${m.name}", ${codecs})`,
+      definitionType: `${runtimeType("MethodDefinition")}<${req}, ${res}, "${m.methodKind}"${inputArgs}>`,
+      clientParams: shape.oneRequest ? `request: ${reqInput}, ${callOptions}` : callOptions,
       // A call the client streams requests into is typed by both messages; one with a single request only by the response.
-      clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${req}, ${res}>`,
+      clientReturnType: shape.oneRequest ? `${resultType}<${res}>` : `${resultType}<${reqInput}, ${res}>`,
       invokerMethod: shape.invokerMethod,
       invokerArgs: shape.oneRequest ? `${descriptor}, request, options` : `${descriptor}, options`,
-      handlerType: `${runtimeType(shape.handlerType)}<${req}, ${res}>`,
+      handlerType: `${runtimeType(shape.handlerType)}<${req}, ${resInput}>`,
     };
   };
 
-  const EmbeddedFile = reflection ? runtimeType("EmbeddedFile") : "";
+  // Reflection's descriptors: the message plugin's own where it writes them (protobuf-es), else embedded once, on the first service.
+  const generatedDescriptor = reflection && messages.fileDescriptor ? t.tok(messages.fileDescriptor(f, file)) : undefined;
+  const FileType = !reflection ? "" : generatedDescriptor ? runtimeType("DescFileLike") : runtimeType("EmbeddedFile");
   const firstServiceConst = `${file.services[0]?.name}Service`;
-  const fileOf = (service: DescService) => (!reflection ? undefined : service === file.services[0] ? embeddedFileLiteral(file) : `${firstServiceConst}.file`);
+  const fileOf = (service: DescService) => (!reflection ? undefined : generatedDescriptor ?? (service === file.services[0] ? embeddedFileLiteral(file) : `${firstServiceConst}.file`));
 
   const serviceView = (service: DescService): ServiceView => {
     const names = methodNames(service.methods);
@@ -154,7 +160,7 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
       handlersDoc: t.tok(f.jsDoc(withDeprecation(service, `${service.name}Handlers is what a server implements for ${service.typeName}; pass it to \`server.add(${service.name}Service, handlers)\`.`))),
       typeName: service.typeName,
       serviceConstDecl: t.tok(f.export("const", serviceConst)),
-      serviceType: `{ readonly typeName: "${service.typeName}"; readonly methods: { ${methodTypes}}${reflection ? `; readonly file: ${EmbeddedFile}` : ""} }`,
+      serviceType: `{ readonly typeName: "${service.typeName}"; readonly methods: { ${methodTypes}}${reflection ? `; readonly file: ${FileType}` : ""} }`,
       file: fileOf(service),
       clientClassDecl: t.tok(f.export("class", `${service.name}Client`)),
       handlersIfaceDecl: t.tok(f.export("interface", `${service.name}Handlers`)),

@@ -1,6 +1,8 @@
 // The examples under examples/ run against real servers on loopback, both as
 // imported functions (asserting what they return) and as the program users
-// start with `npm run example -- <name>`.
+// start with `npm run example -- <name>`. One source for both message backends:
+// `@backend/examples.js` is ts-proto's generated code, or protobuf-es's in the
+// protobuf-es vitest project (SAFESTUB_TEST_MESSAGES=protobuf-es).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,10 +14,7 @@ import safestubLint from "../eslint/index.js";
 import * as helloworld from "../examples/helloworld.js";
 import * as multiplex from "../examples/multiplex.js";
 import * as routeGuide from "../examples/route_guide.js";
-import { EchoService } from "../gen/echo_grpc.js";
-import { GreeterService } from "../gen/helloworld_grpc.js";
-import type { Feature } from "../gen/route_guide.js";
-import { RouteGuideClient, RouteGuideService } from "../gen/route_guide_grpc.js";
+import { EchoService, fieldsOf, GreeterService, messages, RouteGuideClient, RouteGuideService, withoutTypeNames, type FeatureInit } from "@backend/examples.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const cleanups: (() => unknown)[] = [];
@@ -39,6 +38,15 @@ async function startExample(example: { runServer(port?: number): Promise<{ serve
   return `http://127.0.0.1:${port}`;
 }
 
+describe("the message backend", () => {
+  it("is the one the vitest project names, and its messages are what a receiver yields", async () => {
+    expect(messages).toBe(process.env.SAFESTUB_TEST_MESSAGES ?? "ts-proto");
+    const client = new RouteGuideClient(await serve(createServer().add(RouteGuideService, routeGuide.routeGuideHandlers())));
+    // fieldsOf refuses a protobuf-es "message" without its $typeName.
+    expect(fieldsOf(await routeGuide.getFeature(client, { latitude: 0, longitude: 0 }))).toMatchObject({ name: "" });
+  });
+});
+
 describe("helloworld", () => {
   it("says hello over loopback and logs the reply", async () => {
     const lines: string[] = [];
@@ -55,14 +63,14 @@ describe("route_guide", () => {
     const names = routeGuide.FEATURES.map((f) => f.name);
 
     expect(result.found.name).toBe("Patriots Path, Mendham, NJ 07945, USA");
-    expect(result.missing).toEqual({ name: "", location: { latitude: 0, longitude: 0 } });
+    expect(withoutTypeNames(result.missing)).toEqual({ name: "", location: { latitude: 0, longitude: 0 } });
     expect(result.listed.map((f) => f.name)).toEqual(names);
     expect(result.first.map((f) => f.name)).toEqual(names.slice(0, 2));
     expect(result.summary.pointCount).toBe(names.length);
     expect(result.summary.featureCount).toBe(names.length);
     expect(result.summary.distance).toBeGreaterThan(300_000); // six places across NJ, PA and NY
     // Notes 4..6 revisit the places of notes 1..3, so the server sends those back, in order.
-    expect(result.chat).toEqual([
+    expect(withoutTypeNames(result.chat)).toEqual([
       { location: { latitude: 0, longitude: 1 }, message: "First" },
       { location: { latitude: 0, longitude: 2 }, message: "Second" },
       { location: { latitude: 0, longitude: 3 }, message: "Third" },
@@ -81,7 +89,7 @@ describe("route_guide", () => {
 
   it("breaking out of the receive loop cancels the server's stream", async () => {
     // About 5 MB of features: far more than the HTTP/2 windows, so the server is still sending (blocked by flow control) when the client breaks.
-    const many: Feature[] = Array.from({ length: 5_000 }, (_, i) => ({ name: `place ${i} ${"x".repeat(1_000)}`, location: { latitude: 1, longitude: 1 } }));
+    const many: FeatureInit[] = Array.from({ length: 5_000 }, (_, i) => ({ name: `place ${i} ${"x".repeat(1_000)}`, location: { latitude: 1, longitude: 1 } }));
     const handlers = routeGuide.routeGuideHandlers(many);
     let serverEnd: Promise<unknown> | undefined;
     let serverSignal: AbortSignal | undefined;
@@ -115,7 +123,7 @@ describe("route_guide", () => {
     const notes = Array.from({ length: 300 }, (_, i) => ({ location: { latitude: 5, longitude: i % 10 }, message: `note ${i}` }));
     const received = await routeGuide.routeChat(client, notes);
     const expected = notes.flatMap((note, i) => notes.slice(0, i).filter((earlier) => earlier.location.longitude === note.location.longitude));
-    expect(received).toEqual(expected);
+    expect(withoutTypeNames(received)).toEqual(expected);
   });
 
   it("RouteChat surfaces a server failure as one RpcError, with both loops ended", async () => {
@@ -204,7 +212,7 @@ describe("npm run example (examples/run.ts as a program)", () => {
   // through the package's self-reference, i.e. dist/ (`npm run build`, part of `npm test`).
   const node = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, TSX_TSCONFIG_PATH: "examples/tsconfig.json" };
+      const env = { ...process.env, TSX_TSCONFIG_PATH: messages === "protobuf-es" ? "examples/tsconfig.protobuf-es.json" : "examples/tsconfig.json" };
       execFile(process.execPath, ["--import", "tsx", ...args], { cwd: repoRoot, env, timeout: 30_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
       );
@@ -244,7 +252,8 @@ describe("npm run example (examples/run.ts as a program)", () => {
   });
 });
 
-describe("the examples and safestub/eslint", () => {
+// The lint rule does not depend on the message backend: checked once, on the ts-proto build.
+describe.runIf(messages === "ts-proto")("the examples and safestub/eslint", () => {
   it("are clean under the recommended config; the deliberate double send is marked, and the marks are needed", async () => {
     const eslint = new ESLint({
       cwd: repoRoot,

@@ -1,7 +1,10 @@
 // The gRPC interop cases across implementations, each program in its own
 // child process the way an interop harness runs them: the safestub client
 // and server (generated code over dist/, imported as "safestub"), and a
-// reference client and server written directly on @grpc/grpc-js.
+// reference client and server written directly on @grpc/grpc-js. The safestub
+// programs are one source run on either message backend: ts-proto
+// (interop/tsconfig.json) or protobuf-es (interop/tsconfig.protobuf-es.json
+// maps `@backend/*` to gen/protobuf-es).
 import * as grpc from "@grpc/grpc-js";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -30,16 +33,21 @@ const CLIENT_TIMEOUT_MS = 60_000;
 /** What a client passes to reach a --use_tls=true server: the test CA and the name in the test certificate. */
 const TLS_CLIENT_FLAGS = ["--use_tls=true", "--use_test_ca=true", "--server_host_override=foo.test.google.fr"];
 
+/** The tsconfig tsx runs a safestub program with, per message backend (the reference programs ignore it). */
+const TSCONFIGS = { "ts-proto": "interop/tsconfig.json", "protobuf-es": "interop/tsconfig.protobuf-es.json" } as const;
+type Backend = keyof typeof TSCONFIGS;
+
 const children = new Set<ChildProcess>();
-const servers: { safestub?: RunningServer; grpcJs?: RunningServer; safestubTls?: RunningServer; grpcJsTls?: RunningServer } = {};
+const servers: { safestub?: RunningServer; grpcJs?: RunningServer; safestubTls?: RunningServer; grpcJsTls?: RunningServer; safestubProtobufEs?: RunningServer } = {};
 
 beforeAll(async () => {
   checkRuntimeBuilt();
-  [servers.safestub, servers.grpcJs, servers.safestubTls, servers.grpcJsTls] = await Promise.all([
+  [servers.safestub, servers.grpcJs, servers.safestubTls, servers.grpcJsTls, servers.safestubProtobufEs] = await Promise.all([
     startServer(PROGRAMS.safestubServer),
     startServer(PROGRAMS.grpcJsServer),
     startServer(PROGRAMS.safestubServer, ["--use_tls=true"]),
     startServer(PROGRAMS.grpcJsServer, ["--use_tls=true"]),
+    startServer(PROGRAMS.safestubServer, [], "protobuf-es"),
   ]);
 }, START_TIMEOUT_MS + 5_000);
 
@@ -55,24 +63,37 @@ const pairs = [
   // The control pair: the reference client and server agree, so a failure above is not theirs.
   { client: "grpc-js", server: "grpc-js", clientProgram: PROGRAMS.grpcJsClient },
 ] as const;
-const pairings = [false, true].flatMap((tls) =>
+const pairings: (readonly [string, { clientProgram: string; clientBackend: Backend; serverOf: () => RunningServer | undefined; flags: string[] }])[] = [false, true].flatMap((tls) =>
   pairs.map(({ client, server, clientProgram }) => {
     const key = `${server === "safestub" ? "safestub" : "grpcJs"}${tls ? "Tls" : ""}` as const;
     const title = `${client} client x ${server} server${tls ? ", --use_tls=true" : ""}`;
-    return [title, { clientProgram, serverOf: () => servers[key], flags: tls ? TLS_CLIENT_FLAGS : [] }] as const;
+    return [title, { clientProgram, clientBackend: "ts-proto" as Backend, serverOf: () => servers[key], flags: tls ? TLS_CLIENT_FLAGS : [] }] as const;
   }),
 );
+// The same cases with protobuf-es messages: the safestub client and server against each other, against the
+// reference programs, and against the ts-proto build (both backends put the same bytes on the wire).
+for (const [title, clientProgram, clientBackend, serverOf] of [
+  ["safestub (protobuf-es) client x safestub (protobuf-es) server", PROGRAMS.safestubClient, "protobuf-es", () => servers.safestubProtobufEs],
+  ["safestub (protobuf-es) client x grpc-js server", PROGRAMS.safestubClient, "protobuf-es", () => servers.grpcJs],
+  ["grpc-js client x safestub (protobuf-es) server", PROGRAMS.grpcJsClient, "ts-proto", () => servers.safestubProtobufEs],
+  ["safestub (protobuf-es) client x safestub (ts-proto) server", PROGRAMS.safestubClient, "protobuf-es", () => servers.safestub],
+  ["safestub (ts-proto) client x safestub (protobuf-es) server", PROGRAMS.safestubClient, "ts-proto", () => servers.safestubProtobufEs],
+] as const) {
+  pairings.push([title, { clientProgram, clientBackend, serverOf, flags: [] }]);
+}
 
-describe.each(pairings)("%s", (_title, { clientProgram, serverOf, flags }) => {
+describe.each(pairings)("%s", (_title, { clientProgram, clientBackend, serverOf, flags }) => {
   let run: ClientRun;
 
   beforeAll(async () => {
     const server = serverOf();
     if (!server) throw new Error("the server did not start");
-    run = await runClient(clientProgram, server.port, "all", flags);
+    run = await runClient(clientProgram, server.port, "all", flags, clientBackend);
   }, CLIENT_TIMEOUT_MS + 5_000);
 
   it("runs every case, one line each, and exits 0", () => {
+    // The safestub programs run on the message backend they were started with.
+    if (clientProgram === PROGRAMS.safestubClient) expect(run.output).toContain(`safestub interop client (${clientBackend} messages)`);
     expect(run.lines.map((line) => line.split(/[ :]/)[1]), run.output).toEqual([...CASE_NAMES]);
     expect(run.exitCode, run.output).toBe(0);
   });
@@ -130,6 +151,11 @@ describe("compressed requests from safestub reach grpc-js's reference server", (
 });
 
 describe("interop programs", () => {
+  it("the safestub servers announce the message backend they run on", () => {
+    expect(servers.safestub!.banner).toMatch(/listening on 127\.0\.0\.1:\d+ \(ts-proto messages\)/);
+    expect(servers.safestubProtobufEs!.banner).toMatch(/listening on 127\.0\.0\.1:\d+ \(protobuf-es messages\)/);
+  });
+
   it("load safestub from dist/, as a user's program would", async () => {
     const child = launchNode(["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("safestub"))']);
     let resolved = "";
@@ -309,6 +335,8 @@ function sizedRequest(size: number, intervalUs: number): StreamingOutputCallRequ
 interface RunningServer {
   child: ChildProcess;
   port: number;
+  /** What the program printed up to its `listening on` line. */
+  banner: string;
 }
 
 interface ClientRun {
@@ -324,12 +352,12 @@ interface ClientRun {
  * `paths` mapping (the root one maps "safestub" to runtime/ sources, and tsx
  * honours it), so the program imports "safestub" from dist/ like a user would.
  */
-function launch(program: string, args: string[]): ChildProcess {
-  return launchNode([program, ...args]);
+function launch(program: string, args: string[], backend: Backend = "ts-proto"): ChildProcess {
+  return launchNode([program, ...args], backend);
 }
 
-function launchNode(args: string[]): ChildProcess {
-  const env = { ...process.env, TSX_TSCONFIG_PATH: "interop/tsconfig.json" };
+function launchNode(args: string[], backend: Backend = "ts-proto"): ChildProcess {
+  const env = { ...process.env, TSX_TSCONFIG_PATH: TSCONFIGS[backend] };
   const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   child.once("exit", () => children.delete(child));
@@ -337,8 +365,8 @@ function launchNode(args: string[]): ChildProcess {
 }
 
 /** Starts a server on port 0 and reads the bound port from its `listening on 127.0.0.1:PORT` line. */
-function startServer(program: string, flags: string[] = []): Promise<RunningServer> {
-  const child = launch(program, ["--port=0", ...flags]);
+function startServer(program: string, flags: string[] = [], backend: Backend = "ts-proto"): Promise<RunningServer> {
+  const child = launch(program, ["--port=0", ...flags], backend);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${program} did not announce its port within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
@@ -348,7 +376,7 @@ function startServer(program: string, flags: string[] = []): Promise<RunningServ
       const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
+        resolve({ child, port: Number(m[1]), banner: output });
       }
     });
     child.once("exit", (code, signal) => {
@@ -358,8 +386,8 @@ function startServer(program: string, flags: string[] = []): Promise<RunningServ
   });
 }
 
-async function runClient(program: string, port: number, testCase: string, flags: string[] = []): Promise<ClientRun> {
-  const child = launch(program, ["--server_host=127.0.0.1", `--server_port=${port}`, `--test_case=${testCase}`, ...flags]);
+async function runClient(program: string, port: number, testCase: string, flags: string[] = [], backend: Backend = "ts-proto"): Promise<ClientRun> {
+  const child = launch(program, ["--server_host=127.0.0.1", `--server_port=${port}`, `--test_case=${testCase}`, ...flags], backend);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -409,7 +437,9 @@ function unusedPort(): Promise<number> {
  * stale build fails with what to run instead of testing old code.
  */
 function checkRuntimeBuilt(): void {
-  if (!existsSync(`${ROOT}/gen/grpc/testing/test_grpc.ts`)) throw new Error("gen/grpc/testing is missing: run `npm run generate` first");
+  for (const dir of ["gen", "gen/protobuf-es"]) {
+    if (!existsSync(`${ROOT}/${dir}/grpc/testing/test_grpc.ts`)) throw new Error(`${dir}/grpc/testing is missing: run \`npm run generate\` first`);
+  }
   const built = `${ROOT}/dist/runtime/index.js`;
   if (!existsSync(built)) throw new Error("dist/runtime is missing: run `npm run build` first");
   const sources = readdirSync(`${ROOT}/runtime`, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));

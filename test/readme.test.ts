@@ -71,7 +71,7 @@ async function checkSnippets(snippets: readonly CodeBlock[], source: string): Pr
       join(dir, "tsconfig.json"),
       JSON.stringify({
         extends: "../../tsconfig.base.json",
-        compilerOptions: { noEmit: true, paths: { safestub: ["../../runtime/index.ts"], "safestub/testing": ["../../runtime/testing.ts"], "safestub/opentelemetry": ["../../runtime/opentelemetry/index.ts"], "safestub/health": ["../../runtime/health/index.ts"], "safestub/reflection": ["../../runtime/reflection/index.ts"] } },
+        compilerOptions: { noEmit: true, paths: { safestub: ["../../runtime/index.ts"], "safestub/testing": ["../../runtime/testing.ts"], "safestub/opentelemetry": ["../../runtime/opentelemetry/index.ts"], "safestub/health": ["../../runtime/health/index.ts"], "safestub/reflection": ["../../runtime/reflection/index.ts"], "safestub/protobuf-es": ["../../runtime/protobuf-es/index.ts"] } },
         include: ["snippet-*.ts"],
       }),
     );

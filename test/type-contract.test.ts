@@ -1,7 +1,10 @@
 // The type contract of generated code (issue 6): test/types/correct.ts must
 // compile clean, and every line of test/types/misuses.ts under a
 // `// @ts-expect-error TSnnnn ...` directive must fail with that error code.
-// Checked with TypeScript 5.9 (the project's compiler) and TypeScript 7.
+// Checked with TypeScript 5.9 (the project's compiler) and TypeScript 7, on
+// each message backend: the fixtures import the generated code as
+// `@backend/examples.js`, which test/types/tsconfig.json maps to ts-proto and
+// tsconfig.protobuf-es.json to protobuf-es (one source, not copies).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,15 +41,17 @@ function tsc(bin: string, args: string[]): Promise<TscResult> {
 interface Directive {
   /** 1-based line of the misuse, the line under the directive. */
   line: number;
+  /** The error code with ts-proto messages, and with protobuf-es where it differs. */
   code: string;
+  protobufEsCode: string | undefined;
   what: string;
 }
 
 function directivesOf(source: string): Directive[] {
   const directives: Directive[] = [];
   source.split("\n").forEach((text, index) => {
-    const match = /^\s*\/\/ @ts-expect-error (TS\d+) (.+)$/.exec(text);
-    if (match) directives.push({ line: index + 2, code: match[1]!, what: match[2]! });
+    const match = /^\s*\/\/ @ts-expect-error (TS\d+)(?: \(protobuf-es (TS\d+)\))? (.+)$/.exec(text);
+    if (match) directives.push({ line: index + 2, code: match[1]!, protobufEsCode: match[2], what: match[3]! });
   });
   return directives;
 }
@@ -97,8 +102,14 @@ describe("type contract fixtures", () => {
   });
 });
 
-for (const compiler of compilers) {
-  describe(`type contract with ${compiler.name}`, () => {
+/** The tsconfig per message backend; the misuse directives name the ts-proto build's error codes. */
+const backends = [
+  { messages: "ts-proto", tsconfig: "test/types/tsconfig.json" },
+  { messages: "protobuf-es", tsconfig: "test/types/tsconfig.protobuf-es.json" },
+] as const;
+
+for (const compiler of compilers) for (const backend of backends) {
+  describe(`type contract with ${compiler.name}, ${backend.messages} messages`, () => {
     let strippedDir: string | undefined;
 
     beforeAll(() => {
@@ -118,7 +129,7 @@ for (const compiler of compilers) {
     });
 
     it("compiles the correct uses clean, and every misuse fails (no unused @ts-expect-error)", async () => {
-      const { code, output } = await tsc(compiler.bin, ["-p", "test/types/tsconfig.json", "--pretty", "false"]);
+      const { code, output } = await tsc(compiler.bin, ["-p", backend.tsconfig, "--pretty", "false"]);
       expect(output).toBe("");
       expect(code).toBe(0);
     });
@@ -133,11 +144,11 @@ for (const compiler of compilers) {
       strippedDir = await mkdtemp(join(root, "out", "type-contract-"));
       const stripped = source.replace(/\/\/ @ts-expect-error /g, "// expect-error ");
       await writeFile(join(strippedDir, "misuses.ts"), stripped);
-      await writeFile(join(strippedDir, "tsconfig.json"), JSON.stringify({ extends: "../../test/types/tsconfig.json", include: [], files: ["misuses.ts"] }));
+      await writeFile(join(strippedDir, "tsconfig.json"), JSON.stringify({ extends: `../../${backend.tsconfig}`, include: [], files: ["misuses.ts"] }));
 
       const { output } = await tsc(compiler.bin, ["-p", relative(root, join(strippedDir, "tsconfig.json")), "--pretty", "false"]);
       const label = (line: number | string, code: string) => (compiler.exactCodes ? `${line} ${code}` : `${line}`);
-      const expected = directives.map((d) => label(d.line, d.code));
+      const expected = directives.map((d) => label(d.line, backend.messages === "protobuf-es" ? (d.protobufEsCode ?? d.code) : d.code));
       const errors = errorsIn(output, `${relative(root, strippedDir).replaceAll("\\", "/")}/misuses.ts`);
       const actual = [...new Set(errors.map((e) => label(...(e.split(" ") as [string, string]))))];
       const byLine = (a: string, b: string) => Number.parseInt(a) - Number.parseInt(b) || a.localeCompare(b);

@@ -23,6 +23,8 @@ export const STACKS: readonly StackSpec[] = [
   { label: "safestub (retry buffer 64 KiB)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 64 * 1024 }, safestub: "variant" },
   { label: "safestub (retry buffer 0)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 0 }, safestub: "variant" },
   { label: "safestub (retry buffer 1 MiB = grpc-js default)", module: "safestub", grpcOptions: { [RETRY_BUFFER]: 1024 * 1024 }, safestub: "variant" },
+  // The default configuration on protoc-gen-es messages: the row against "safestub (default ...)" is the codec cost.
+  { label: "safestub, protobuf-es messages (messages=protobuf-es)", module: "safestub-protobuf-es", safestub: "variant" },
   { label: "ts-proto outputServices=grpc-js", module: "tsproto" },
   { label: "nice-grpc", module: "nice" },
   { label: "Connect-ES v2 (connect-node gRPC transport)", module: "connect" },

@@ -1,8 +1,8 @@
 // The 14 interop client cases on safestub's generated TestServiceClient, and the two of the
 // CompressedRequest feature (client_compressed_unary, client_compressed_streaming).
 import { Code, type Metadata } from "safestub";
-import { PayloadType, type Payload, type SimpleRequest, type StreamingOutputCallRequest } from "../../gen/grpc/testing/messages.js";
-import type { TestServiceClient, UnimplementedServiceClient } from "../../gen/grpc/testing/test_grpc.js";
+// One source for both message backends: `@backend/interop.js` is the ts-proto or the protobuf-es generated code.
+import { fieldsOf, PayloadType, type EchoStatusInit, type PayloadInit, type SimpleRequestInit, type StreamingOutputCallRequestInit, type TestServiceClient, type UnimplementedServiceClient } from "@backend/interop.js";
 import { check, checkBytes, checkZeros, expectProbeRefused, expectStatus } from "../check.js";
 import type { Cases } from "../runner.js";
 import {
@@ -29,7 +29,7 @@ import {
 export function safestubCases(client: TestServiceClient, unimplemented: UnimplementedServiceClient): Cases<CaseName | CompressionCaseName> {
   return {
     async client_compressed_unary() {
-      const expecting = (value: boolean): SimpleRequest => ({ ...largeRequest(), expectCompressed: { value } });
+      const expecting = (value: boolean) => simpleRequest(LARGE_RESPONSE_SIZE, LARGE_REQUEST_SIZE, undefined, value);
       await expectProbeRefused(client.unaryCall(expecting(true), { compression: "identity" }), "UnaryCall");
       const compressed = await client.unaryCall(expecting(true), { compression: "gzip" });
       checkZeros(compressed.payload?.body, LARGE_RESPONSE_SIZE, "compressed UnaryCall response");
@@ -56,7 +56,7 @@ export function safestubCases(client: TestServiceClient, unimplemented: Unimplem
 
     async empty_unary() {
       const response = await client.emptyCall({});
-      check(Object.keys(response).length === 0, `EmptyCall: got ${JSON.stringify(response)}, want {}`);
+      check(Object.keys(fieldsOf(response)).length === 0, `EmptyCall: got ${JSON.stringify(response)}, want {}`);
     },
 
     async large_unary() {
@@ -155,17 +155,17 @@ export function safestubCases(client: TestServiceClient, unimplemented: Unimplem
 
     async status_code_and_message() {
       const responseStatus = { code: STATUS_CODE_UNKNOWN, message: STATUS_MESSAGE };
-      await expectStatus(client.unaryCall({ ...largeRequest(), responseSize: 1, payload: zeros(1), responseStatus }), STATUS_CODE_UNKNOWN, "UnaryCall", STATUS_MESSAGE);
+      await expectStatus(client.unaryCall(simpleRequest(1, 1, responseStatus)), STATUS_CODE_UNKNOWN, "UnaryCall", STATUS_MESSAGE);
 
       const call = client.fullDuplexCall();
-      await call.sender.send({ ...streamingRequest([1], 1), responseStatus });
+      await call.sender.send(streamingRequest([1], 1, responseStatus));
       await call.sender.close();
       await expectStatus(call.receiver.recv(), STATUS_CODE_UNKNOWN, "FullDuplexCall", STATUS_MESSAGE);
     },
 
     async special_status_message() {
       const responseStatus = { code: STATUS_CODE_UNKNOWN, message: SPECIAL_STATUS_MESSAGE };
-      await expectStatus(client.unaryCall({ ...largeRequest(), responseSize: 1, payload: zeros(1), responseStatus }), STATUS_CODE_UNKNOWN, "UnaryCall", SPECIAL_STATUS_MESSAGE);
+      await expectStatus(client.unaryCall(simpleRequest(1, 1, responseStatus)), STATUS_CODE_UNKNOWN, "UnaryCall", SPECIAL_STATUS_MESSAGE);
     },
 
     async unimplemented_method() {
@@ -187,31 +187,36 @@ function checkEcho(headers: Metadata | undefined, trailers: Metadata | undefined
   checkBytes(trailers.get(ECHO_TRAILING_KEY), ECHO_TRAILING_VALUE, `${what}: trailer ${ECHO_TRAILING_KEY}`);
 }
 
-function zeros(size: number): Payload {
+function zeros(size: number): PayloadInit {
   return { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(size) };
 }
 
 /** UnaryCall {response_size 314159, payload 271828 zero bytes}: large_unary's request, and every negative HTTP/2 case's. */
-export function largeRequest(): SimpleRequest {
+export function largeRequest(): SimpleRequestInit {
+  return simpleRequest(LARGE_RESPONSE_SIZE, LARGE_REQUEST_SIZE);
+}
+
+/** A full SimpleRequest (ts-proto needs every field): `responseSize` zero bytes asked for, `payloadSize` sent, a status to end with, and whether the server must find it compressed. */
+function simpleRequest(responseSize: number, payloadSize: number, responseStatus?: EchoStatusInit, expectCompressed?: boolean): SimpleRequestInit {
   return {
     responseType: PayloadType.COMPRESSABLE,
-    responseSize: LARGE_RESPONSE_SIZE,
-    payload: zeros(LARGE_REQUEST_SIZE),
+    responseSize,
+    payload: zeros(payloadSize),
     fillUsername: false,
     fillOauthScope: false,
     responseCompressed: undefined,
-    responseStatus: undefined,
-    expectCompressed: undefined,
+    responseStatus,
+    expectCompressed: expectCompressed === undefined ? undefined : { value: expectCompressed },
     fillServerId: false,
   };
 }
 
 /** A request asking for one response per entry of `sizes`, optionally carrying a payload. */
-function streamingRequest(sizes: readonly number[], payloadSize?: number): StreamingOutputCallRequest {
+function streamingRequest(sizes: readonly number[], payloadSize?: number, responseStatus?: EchoStatusInit): StreamingOutputCallRequestInit {
   return {
     responseType: PayloadType.COMPRESSABLE,
     responseParameters: sizes.map((size) => ({ size, intervalUs: 0, compressed: undefined })),
     payload: payloadSize === undefined ? undefined : zeros(payloadSize),
-    responseStatus: undefined,
+    responseStatus,
   };
 }

@@ -2,7 +2,7 @@
 // Every case is UnaryCall {response_size 314159, payload 271828 zero bytes}; the reset cases must
 // fail with an RpcError, with no deadline set, in bounded time; the others must succeed.
 import { RpcError } from "safestub";
-import type { TestServiceClient } from "../../gen/grpc/testing/test_grpc.js";
+import type { TestServiceClient } from "@backend/interop.js";
 import { check, checkZeros } from "../check.js";
 import type { NegativeCaseName } from "../http2/negative-cases.js";
 import type { Cases } from "../runner.js";

@@ -1,7 +1,16 @@
 // The interop TestService implemented on safestub's generated TestServiceHandlers.
 import { Code, RpcError, type Receiver, type Sender, type ServerContext } from "safestub";
-import { PayloadType, type BoolValue, type EchoStatus, type Payload, type SimpleRequest, type SimpleResponse, type StreamingOutputCallRequest, type StreamingOutputCallResponse } from "../../gen/grpc/testing/messages.js";
-import type { TestServiceHandlers } from "../../gen/grpc/testing/test_grpc.js";
+// One source for both message backends: `@backend/interop.js` is the ts-proto or the protobuf-es generated code.
+import {
+  PayloadType,
+  type EchoStatus,
+  type PayloadInit,
+  type SimpleRequest,
+  type SimpleResponseInit,
+  type StreamingOutputCallRequest,
+  type StreamingOutputCallResponseInit,
+  type TestServiceHandlers,
+} from "@backend/interop.js";
 import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY } from "../spec.js";
 
 /** The handlers of grpc.testing.TestService, behaving as INTEROP.md asks. */
@@ -47,7 +56,7 @@ export const testServiceHandlers: TestServiceHandlers = {
   },
 };
 
-function respondUnary(request: SimpleRequest, ctx: ServerContext): SimpleResponse {
+function respondUnary(request: SimpleRequest, ctx: ServerContext): SimpleResponseInit {
   echoMetadata(ctx);
   checkCompression(request.expectCompressed, ctx.requestCompressed(0), "the request");
   throwRequestedStatus(request.responseStatus);
@@ -55,7 +64,7 @@ function respondUnary(request: SimpleRequest, ctx: ServerContext): SimpleRespons
 }
 
 /** One response per response_parameters entry, each after its interval. */
-async function respondStreaming(request: StreamingOutputCallRequest, sender: Sender<StreamingOutputCallResponse>, ctx: ServerContext): Promise<void> {
+async function respondStreaming(request: StreamingOutputCallRequest, sender: Sender<StreamingOutputCallResponseInit>, ctx: ServerContext): Promise<void> {
   throwRequestedStatus(request.responseStatus);
   for (const params of request.responseParameters) {
     if (params.intervalUs > 0) await sleep(params.intervalUs / 1000, ctx.signal);
@@ -69,7 +78,7 @@ async function respondStreaming(request: StreamingOutputCallRequest, sender: Sen
  * (false), else INVALID_ARGUMENT, as grpc's C++ reference server checks
  * (CheckExpectedCompression). A request that does not set it is not checked.
  */
-function checkCompression(expect: BoolValue | undefined, compressed: boolean | undefined, what: string): void {
+function checkCompression(expect: { readonly value: boolean } | undefined, compressed: boolean | undefined, what: string): void {
   if (expect === undefined) return;
   if (compressed === undefined) throw new RpcError(Code.INTERNAL, `${what}: the server cannot tell whether it came compressed`);
   if (expect.value !== compressed) {
@@ -90,7 +99,7 @@ function throwRequestedStatus(status: EchoStatus | undefined): void {
   if (status && status.code !== 0) throw new RpcError(status.code as Code, status.message);
 }
 
-function zeros(size: number): Payload {
+function zeros(size: number): PayloadInit {
   if (!Number.isInteger(size) || size < 0) throw new RpcError(Code.INVALID_ARGUMENT, `payload size must be >= 0, got ${size}`);
   return { type: PayloadType.COMPRESSABLE, body: Buffer.alloc(size) };
 }

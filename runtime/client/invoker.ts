@@ -33,7 +33,8 @@ export class CallInvoker {
     this.#interceptors = [...channel.interceptors, ...(defaults?.interceptors ?? [])];
   }
 
-  unary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options?: CallOptions): Promise<Res> {
+  // Each method sends `ReqInput` and receives `Res` (see MethodDefinition); `Req` and `ResInput` are the server's half.
+  unary<Req, Res, ReqInput, ResInput>(method: MethodDefinition<Req, Res, "unary", ReqInput, ResInput>, request: ReqInput, options?: CallOptions): Promise<Res> {
     const interceptors = this.#interceptorsFor(options);
     if (interceptors.length > 0) return this.#interceptedUnary(method, request, options, interceptors);
     let stream: ClientStream;
@@ -45,7 +46,7 @@ export class CallInvoker {
     return singleResponse(stream, method.responseCodec);
   }
 
-  serverStreaming<Req, Res>(method: MethodDefinition<Req, Res, "server_streaming">, request: Req, options?: CallOptions): ServerStreamingCall<Res> {
+  serverStreaming<Req, Res, ReqInput, ResInput>(method: MethodDefinition<Req, Res, "server_streaming", ReqInput, ResInput>, request: ReqInput, options?: CallOptions): ServerStreamingCall<Res> {
     const interceptors = this.#interceptorsFor(options);
     if (interceptors.length > 0) {
       const stream = this.#interceptedStream(method, options, interceptors);
@@ -58,37 +59,37 @@ export class CallInvoker {
     return { ...lifecycle(stream), receiver: new Receiver(method.responseCodec, stream, true) } satisfies CallMembers<ServerStreamingCall<Res>> as ServerStreamingCall<Res>;
   }
 
-  clientStreaming<Req, Res>(method: MethodDefinition<Req, Res, "client_streaming">, options?: CallOptions): ClientStreamingCall<Req, Res> {
+  clientStreaming<Req, Res, ReqInput, ResInput>(method: MethodDefinition<Req, Res, "client_streaming", ReqInput, ResInput>, options?: CallOptions): ClientStreamingCall<ReqInput, Res> {
     const interceptors = this.#interceptorsFor(options);
     if (interceptors.length > 0) {
       const stream = this.#interceptedStream(method, options, interceptors);
       const response = singleOf(new Receiver<Res>(null, stream, false));
       response.catch(() => {});
-      return { ...lifecycle(stream), sender: new Sender<Req>(null, stream), response } satisfies CallMembers<ClientStreamingCall<Req, Res>> as ClientStreamingCall<Req, Res>;
+      return { ...lifecycle(stream), sender: new Sender<ReqInput>(null, stream), response } satisfies CallMembers<ClientStreamingCall<ReqInput, Res>> as ClientStreamingCall<ReqInput, Res>;
     }
     const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "single", true);
     const response = singleResponse(stream, method.responseCodec);
     // The caller may never await the response: its rejection must not become an unhandled one.
     response.catch(() => {});
-    return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), response } satisfies CallMembers<ClientStreamingCall<Req, Res>> as ClientStreamingCall<Req, Res>;
+    return { ...lifecycle(stream), sender: new Sender(method.requestCodec, stream), response } satisfies CallMembers<ClientStreamingCall<ReqInput, Res>> as ClientStreamingCall<ReqInput, Res>;
   }
 
-  bidiStreaming<Req, Res>(method: MethodDefinition<Req, Res, "bidi_streaming">, options?: CallOptions): BidiStreamingCall<Req, Res> {
+  bidiStreaming<Req, Res, ReqInput, ResInput>(method: MethodDefinition<Req, Res, "bidi_streaming", ReqInput, ResInput>, options?: CallOptions): BidiStreamingCall<ReqInput, Res> {
     const interceptors = this.#interceptorsFor(options);
     if (interceptors.length > 0) {
       const stream = this.#interceptedStream(method, options, interceptors);
       return {
         ...lifecycle(stream),
-        sender: new Sender<Req>(null, stream),
+        sender: new Sender<ReqInput>(null, stream),
         receiver: new Receiver<Res>(null, stream, true),
-      } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+      } satisfies CallMembers<BidiStreamingCall<ReqInput, Res>> as BidiStreamingCall<ReqInput, Res>;
     }
     const stream = this.#start(method, resolveCallOptions(this.#defaults, options), "stream", true);
     return {
       ...lifecycle(stream),
       sender: new Sender(method.requestCodec, stream),
       receiver: new Receiver(method.responseCodec, stream, true),
-    } satisfies CallMembers<BidiStreamingCall<Req, Res>> as BidiStreamingCall<Req, Res>;
+    } satisfies CallMembers<BidiStreamingCall<ReqInput, Res>> as BidiStreamingCall<ReqInput, Res>;
   }
 
   #interceptorsFor(options: CallOptions | undefined): readonly ClientInterceptor[] {
@@ -112,7 +113,7 @@ export class CallInvoker {
    * the chain does, or at once when the caller (its signal) or channel.close()
    * ends the call, whatever an interceptor still awaits.
    */
-  async #interceptedUnary<Req, Res>(method: MethodDefinition<Req, Res, "unary">, request: Req, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): Promise<Res> {
+  async #interceptedUnary<Req, Res, ReqInput, ResInput>(method: MethodDefinition<Req, Res, "unary", ReqInput, ResInput>, request: ReqInput, options: CallOptions | undefined, interceptors: readonly ClientInterceptor[]): Promise<Res> {
     const resolved = resolveCallOptions(this.#defaults, options);
     let endWith!: (error: RpcError) => void;
     const ended = new Promise<never>((_, reject) => (endWith = reject));
@@ -146,7 +147,7 @@ export class CallInvoker {
    * call ends at once with INTERNAL, reported through the call's own promises
    * like every other failure.
    */
-  #start<Req>(method: { readonly path: string; readonly requestCodec: Codec<Req> }, call: ResolvedCall, responses: "stream" | "single", exposed: boolean, ...request: [Req] | []): ClientStream {
+  #start<ReqInput>(method: { readonly path: string; readonly requestCodec: Codec<unknown, ReqInput> }, call: ResolvedCall, responses: "stream" | "single", exposed: boolean, ...request: [ReqInput] | []): ClientStream {
     let frame: Buffer | undefined;
     if (request.length === 1) {
       try {
@@ -162,7 +163,7 @@ export class CallInvoker {
 }
 
 /** The one response of a unary or client-streaming call, once its status came. */
-async function singleResponse<Res>(stream: ClientStream, codec: Codec<Res>): Promise<Res> {
+async function singleResponse<Res>(stream: ClientStream, codec: Codec<Res, never>): Promise<Res> {
   const outcome = await stream.done;
   if (outcome instanceof RpcError) throw outcome;
   const frame = stream.read();

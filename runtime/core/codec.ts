@@ -4,11 +4,14 @@ import { RpcError } from "./errors.js";
 /**
  * Codec is how the runtime turns one message type into bytes and back.
  * Generated code builds one per message with an adapter for its message
- * library (`tsProtoCodec`). Property style (not method style) keeps the
- * parameter checked strictly.
+ * library (`tsProtoCodec`, `protobufEsCodec` from "safestub/protobuf-es").
+ * `T` is what decoding yields; `Input` is what encoding takes, the same type
+ * for ts-proto and a wider one for protobuf-es (a partial init or a message).
+ * Property style (not method style) keeps the parameter checked strictly, so
+ * `Codec<unknown, I>` reads "encodes I" and `Codec<T, never>` "decodes to T".
  */
-export interface Codec<T> {
-  readonly encode: (message: T) => Uint8Array;
+export interface Codec<T, Input = T> {
+  readonly encode: (message: Input) => Uint8Array;
   readonly decode: (bytes: Uint8Array) => T;
 }
 
@@ -33,7 +36,7 @@ export function tsProtoCodec<T>(fns: TsProtoMessageFns<T>): Codec<T> {
  * internals). The result is a Buffer view of the bytes, not a copy: grpc-js
  * copies frames with Buffer#copy.
  */
-export function encodeMessage<T>(codec: Codec<T>, message: T, what: string, hideReason = false, of?: string): Buffer {
+export function encodeMessage<T>(codec: Codec<unknown, T>, message: T, what: string, hideReason = false, of?: string): Buffer {
   let bytes: Uint8Array;
   try {
     bytes = codec.encode(message);
@@ -46,7 +49,7 @@ export function encodeMessage<T>(codec: Codec<T>, message: T, what: string, hide
 }
 
 /** The one decode policy: bytes that do not decode are INTERNAL "failed to decode <what>", cause kept. */
-export function decodeMessage<T>(codec: Codec<T>, bytes: Uint8Array, what: string): T {
+export function decodeMessage<T>(codec: Codec<T, never>, bytes: Uint8Array, what: string): T {
   try {
     return codec.decode(bytes);
   } catch (cause) {

@@ -3,19 +3,25 @@ import type { ServiceFile } from "./service-file.js";
 
 export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
 
-/** MethodDefinition describes one rpc. It is used in generated code. */
-export interface MethodDefinition<Req, Res, K extends MethodKind = MethodKind> {
+/**
+ * MethodDefinition describes one rpc. It is used in generated code. `Req` and
+ * `Res` are the messages a receiver yields; `ReqInput` and `ResInput` what a
+ * sender may give for them (the same types unless the message library takes
+ * partial inits, as protobuf-es does): a client sends ReqInput and receives
+ * Res, a handler receives Req and sends ResInput.
+ */
+export interface MethodDefinition<Req, Res, K extends MethodKind = MethodKind, ReqInput = Req, ResInput = Res> {
   /** The rpc's name as written in the .proto file. */
   readonly name: string;
   /** The HTTP/2 path, `/package.Service/Method`. */
   readonly path: string;
   readonly kind: K;
-  readonly requestCodec: Codec<Req>;
-  readonly responseCodec: Codec<Res>;
+  readonly requestCodec: Codec<Req, ReqInput>;
+  readonly responseCodec: Codec<Res, ResInput>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyMethodDefinition = MethodDefinition<any, any, MethodKind>;
+export type AnyMethodDefinition = MethodDefinition<any, any, MethodKind, any, any>;
 
 /** ServiceDefinition describes a service: its full name and its methods by local name. It is used in generated code. */
 export interface ServiceDefinition<M extends Record<string, AnyMethodDefinition> = Record<string, AnyMethodDefinition>> {
@@ -27,7 +33,7 @@ export interface ServiceDefinition<M extends Record<string, AnyMethodDefinition>
 }
 
 function method<K extends MethodKind>(kind: K) {
-  return <Req, Res>(path: string, requestCodec: Codec<Req>, responseCodec: Codec<Res>): MethodDefinition<Req, Res, K> => ({
+  return <Req, Res, ReqInput = Req, ResInput = Res>(path: string, requestCodec: Codec<Req, ReqInput>, responseCodec: Codec<Res, ResInput>): MethodDefinition<Req, Res, K, ReqInput, ResInput> => ({
     name: path.slice(path.lastIndexOf("/") + 1),
     path,
     kind,

@@ -3,16 +3,16 @@ import type { Receiver } from "../stream/receiver.js";
 import type { Sender } from "../stream/sender.js";
 import type { ServerContext } from "./context.js";
 
-/** The handler a server provides for one method. */
+/** The handler a server provides for one method: it receives requests (`Req`) and sends response inputs (`ResInput`). */
 export type HandlerFor<M> =
-  M extends MethodDefinition<infer Req, infer Res, "unary">
-    ? UnaryHandler<Req, Res>
-    : M extends MethodDefinition<infer Req, infer Res, "server_streaming">
-      ? ServerStreamingHandler<Req, Res>
-      : M extends MethodDefinition<infer Req, infer Res, "client_streaming">
-        ? ClientStreamingHandler<Req, Res>
-        : M extends MethodDefinition<infer Req, infer Res, "bidi_streaming">
-          ? BidiStreamingHandler<Req, Res>
+  M extends MethodDefinition<infer Req, infer _Res, "unary", infer _ReqInput, infer ResInput>
+    ? UnaryHandler<Req, ResInput>
+    : M extends MethodDefinition<infer Req, infer _Res, "server_streaming", infer _ReqInput, infer ResInput>
+      ? ServerStreamingHandler<Req, ResInput>
+      : M extends MethodDefinition<infer Req, infer _Res, "client_streaming", infer _ReqInput, infer ResInput>
+        ? ClientStreamingHandler<Req, ResInput>
+        : M extends MethodDefinition<infer Req, infer _Res, "bidi_streaming", infer _ReqInput, infer ResInput>
+          ? BidiStreamingHandler<Req, ResInput>
           : never;
 
 /** The handlers a server provides for a whole service. */

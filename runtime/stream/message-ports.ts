@@ -231,7 +231,7 @@ export class OneAnswer implements AsyncIterable<unknown> {
  * the stream and throws the call's RpcError otherwise. What leaving it early
  * means is the caller's to decide.
  */
-export async function* decodedMessages(inbound: Inbound, codec: Codec<unknown>, what: string): AsyncGenerator<unknown, void, undefined> {
+export async function* decodedMessages(inbound: Inbound, codec: Codec<unknown, never>, what: string): AsyncGenerator<unknown, void, undefined> {
   for (;;) {
     const frame = inbound.read();
     if (frame !== null) {

@@ -14,7 +14,7 @@ type ReceiverState = "idle" | "receiving" | "iterating";
 export class Receiver<T> implements AsyncIterable<T> {
   #state: ReceiverState = "idle";
   /** null: the Inbound yields messages already decoded (a call with client interceptors). */
-  readonly #codec: Codec<T> | null;
+  readonly #codec: Codec<T, never> | null;
   readonly #in: Inbound<unknown>;
   readonly #cancelOnEarlyExit: boolean;
   /** Reports to the pending recv() or next(): a message (undefined at the clean end) or a failure. */
@@ -22,7 +22,7 @@ export class Receiver<T> implements AsyncIterable<T> {
   readonly #onReadable = () => this.#step(false);
 
   /** @internal Created by the runtime; user code receives Receivers from calls and handlers. */
-  constructor(codec: Codec<T> | null, inbound: Inbound<unknown>, cancelOnEarlyExit: boolean) {
+  constructor(codec: Codec<T, never> | null, inbound: Inbound<unknown>, cancelOnEarlyExit: boolean) {
     this.#codec = codec;
     this.#in = inbound;
     this.#cancelOnEarlyExit = cancelOnEarlyExit;

@@ -31,7 +31,7 @@ const RESOLVED = Promise.resolve();
 export class Sender<T> {
   #state: SenderState = "idle";
   /** null: the Outbound takes messages as they are (a call with client interceptors encodes below them). */
-  readonly #codec: Codec<T> | null;
+  readonly #codec: Codec<unknown, T> | null;
   readonly #out: Outbound<unknown>;
   /** Frees the send slot. */
   readonly #free = () => {
@@ -39,7 +39,7 @@ export class Sender<T> {
   };
 
   /** @internal Created by the runtime; user code receives Senders from calls and handlers. */
-  constructor(codec: Codec<T> | null, out: Outbound<unknown>) {
+  constructor(codec: Codec<unknown, T> | null, out: Outbound<unknown>) {
     this.#codec = codec;
     this.#out = out;
   }

@@ -3,7 +3,7 @@
 // one connection with GOAWAY(INTERNAL_ERROR), which fails every other call on it. Used by
 // test/integration/cancel-storm.test.ts and bench/cancel-storm.ts.
 import { Code, RpcError } from "safestub";
-import type { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import type { ProbeClient } from "@backend/probe.js";
 import { msg, sleep } from "./probe.js";
 
 export interface StormOptions {

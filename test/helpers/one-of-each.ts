@@ -1,5 +1,5 @@
 // Shared by the cancellation suites (grpc-js in a child process, and in memory) and the interceptor suites.
-import type { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import type { ProbeClient } from "@backend/probe.js";
 import { msg, sleep } from "./probe.js";
 
 /** Rejection of `p`, or a marker if it resolved or did not settle within 2 s. */

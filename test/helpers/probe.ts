@@ -1,10 +1,9 @@
 import { createChannel, createServer, type Channel, type ClientInterceptor, type Server, type ServerOptions } from "safestub";
 import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+// The Probe service of the message backend the suite runs on (vitest.config.ts maps `@backend/*`).
+import { ProbeClient, ProbeService, type ProbeHandlers } from "@backend/probe.js";
 
-/** A Msg with defaults for the fields not given. */
-export const msg = (fields: Partial<Msg> = {}): Msg => Msg.fromPartial(fields);
+export { msg, type Msg, type MsgInit } from "@backend/probe.js";
 
 const notSet = async (): Promise<never> => {
   throw new Error("handler not set by this test");

@@ -8,8 +8,8 @@
 //   "<shape> send <CODE>"    a send after that rejected (bidi), or "send resolved"
 //   "<shape> signal <CODE>"  ctx.signal aborted with that reason
 import { Code, createServer, RpcError, type ServerContext } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { msg } from "@backend/probe.js";
+import { ProbeService, type ProbeHandlers } from "@backend/probe.js";
 
 const codeOf = (err: unknown) => (err instanceof RpcError ? Code[err.code] : `not an RpcError: ${String(err)}`);
 
@@ -25,10 +25,10 @@ export function recordingHandlers(records: string[]): ProbeHandlers {
     });
   return {
     unary: async (req, ctx) => {
-      if (req.text === "report") return Msg.fromPartial({ text: JSON.stringify(records.splice(0)) });
+      if (req.text === "report") return msg({ text: JSON.stringify(records.splice(0)) });
       records.push("unary start");
       await onSignal("unary", ctx);
-      return Msg.fromPartial({});
+      return msg({});
     },
     download: async (_req, _tx, ctx) => {
       records.push("download start");
@@ -54,7 +54,7 @@ export function recordingHandlers(records: string[]): ProbeHandlers {
         await signal;
         throw err;
       }
-      return Msg.fromPartial({ count: n });
+      return msg({ count: n });
     },
     chat: async (rx, tx) => {
       records.push("chat start");
@@ -67,7 +67,7 @@ export function recordingHandlers(records: string[]): ProbeHandlers {
         records.push(`chat complete ${n}`);
       } catch (err) {
         records.push(`chat error ${codeOf(err)} after ${n}`);
-        const sent = await tx.send(Msg.fromPartial({ id: -1 })).then(
+        const sent = await tx.send(msg({ id: -1 })).then(
           () => "resolved",
           (e: unknown) => codeOf(e),
         );

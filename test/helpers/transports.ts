@@ -2,7 +2,7 @@
 // over both: `for (const transport of transports) describe(transport.name, ...)`.
 import { createChannel, createServer, type Channel, type Server } from "safestub";
 import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, ProbeService, type ProbeHandlers } from "@backend/probe.js";
 
 /** A running Probe server with a channel and client to it. */
 export interface ProbeSetup {

@@ -25,6 +25,47 @@ const bin = (name: string) => join(root, "node_modules/.bin", name);
 export const tsProtoParameter = "outputServices=false,esModuleInterop=true,importSuffix=.js,env=node,outputJsonMethods=false";
 export const safestubParameter = "import_extension=js";
 
+export type MessagesName = "ts-proto" | "protobuf-es";
+
+/** A message plugin safestub pairs with: its bin, its parameter, and safestub's parameter beside it. */
+export interface MessagePlugin {
+  name: MessagesName;
+  command: string;
+  parameter: string;
+  safestubParameter: string;
+  /**
+   * ts-proto also writes the files the targets import (emitImportedFiles); protoc-gen-es writes only
+   * the files to generate, so it is asked for the imports too, as buf's `include_imports: true` does.
+   */
+  needsImports: boolean;
+}
+
+export const messagePlugins: Record<MessagesName, MessagePlugin> = {
+  "ts-proto": { name: "ts-proto", command: bin("protoc-gen-ts_proto"), parameter: tsProtoParameter, safestubParameter, needsImports: false },
+  "protobuf-es": {
+    name: "protobuf-es",
+    command: bin("protoc-gen-es"),
+    parameter: "target=ts,import_extension=js",
+    safestubParameter: "import_extension=js,messages=protobuf-es",
+    needsImports: true,
+  },
+};
+
+/**
+ * The request with every file it holds to generate, except the well-known types (protobuf-es
+ * imports those from @bufbuild/protobuf/wkt): what the message plugin gets when `needsImports`.
+ */
+export function withImports(request: Uint8Array): Uint8Array {
+  const req = fromBinary(CodeGeneratorRequestSchema, request);
+  req.fileToGenerate = req.protoFile.map((f) => f.name).filter((name) => !name.startsWith("google/protobuf/"));
+  return toBinary(CodeGeneratorRequestSchema, req);
+}
+
+/** The message plugin's run on a slice's request (with its imports when the plugin needs them). */
+export function runMessagePlugin(messages: MessagePlugin, request: Uint8Array): PluginRun {
+  return runPluginBinary(messages.command, [], messages.needsImports ? withImports(request) : request, messages.parameter);
+}
+
 /**
  * A buf image of the corpus (cached under out/corpus), limited to `dirs`
  * (e.g. "google/api") and what they import, or all of it without `dirs`.
@@ -47,6 +88,28 @@ export function corpusImage(dirs: string[] = []): FileDescriptorProto[] {
   }
   return fromBinary(FileDescriptorSetSchema, readFileSync(image)).file;
 }
+
+/** The slice corpus.test.ts and protobuf-es-names.test.ts run: core APIs plus a few Cloud products, about a hundred files with services. */
+export const sliceDirs = [
+  "google/api",
+  "google/bigtable",
+  "google/bytestream",
+  "google/datastore",
+  "google/devtools",
+  "google/example",
+  "google/firestore",
+  "google/iam",
+  "google/logging",
+  "google/longrunning",
+  "google/monitoring",
+  "google/pubsub",
+  "google/spanner",
+  "google/storage",
+  "google/cloud/kms",
+  "google/cloud/tasks",
+  "google/cloud/language",
+  "grafeas/v1",
+];
 
 export interface Slice {
   /** Files with services to generate, in image order. */
@@ -134,7 +197,7 @@ export function typecheck(dir: string, roots: string[], compiler: "5" | "7" = "7
     JSON.stringify(
       {
         extends: `${toRoot}/tsconfig.base.json`,
-        compilerOptions: { noEmit: true, skipLibCheck: true, paths: { safestub: [`${toRoot}/runtime/index.ts`] } },
+        compilerOptions: { noEmit: true, skipLibCheck: true, paths: { safestub: [`${toRoot}/runtime/index.ts`], "safestub/protobuf-es": [`${toRoot}/runtime/protobuf-es/index.ts`] } },
         files: roots,
       },
       null,
@@ -161,21 +224,22 @@ export interface CorpusReport {
   services: number;
   methods: number;
   protoFiles: number;
-  tsProto: { ms: number; files: number; bytes: number };
+  /** The message plugin's run (ts-proto or protoc-gen-es). */
+  messages: { plugin: MessagesName; ms: number; files: number; bytes: number };
   safestub: { ms: number; files: number; bytes: number };
   tsc: TscRun & { compiler: string };
 }
 
 /** Generates and type-checks, into `dir`, every file with services under `dirs` (all of the corpus if empty). */
-export function runCorpus(dirs: string[], dir: string, compiler: "5" | "7" = "7"): CorpusReport {
+export function runCorpus(dirs: string[], dir: string, compiler: "5" | "7" = "7", messages: MessagePlugin = messagePlugins["ts-proto"]): CorpusReport {
   const files = corpusImage(dirs);
   const prefixes = dirs.length === 0 ? [""] : dirs.map((d) => `${d.replace(/\/$/, "")}/`);
   const slice = sliceRequest(files, prefixes);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const tsProto = runPluginBinary(bin("protoc-gen-ts_proto"), [], slice.request, tsProtoParameter);
-  const safestub = runPluginBinary(process.execPath, [join(root, "bin/protoc-gen-safestub")], slice.request, safestubParameter);
-  writeFiles(dir, tsProto.files);
+  const generated = runMessagePlugin(messages, slice.request);
+  const safestub = runPluginBinary(process.execPath, [join(root, "bin/protoc-gen-safestub")], slice.request, messages.safestubParameter);
+  writeFiles(dir, generated.files);
   writeFiles(dir, safestub.files);
   const roots = safestub.files.map((f) => f.name);
   const tsc = typecheck(dir, roots, compiler);
@@ -186,7 +250,7 @@ export function runCorpus(dirs: string[], dir: string, compiler: "5" | "7" = "7"
     services: slice.services,
     methods: slice.methods,
     protoFiles: fromBinary(CodeGeneratorRequestSchema, slice.request).protoFile.length,
-    tsProto: size(tsProto),
+    messages: { plugin: messages.name, ...size(generated) },
     safestub: size(safestub),
     tsc: { ...tsc, ms: Math.round(tsc.ms), compiler: compiler === "7" ? "tsc 7 (native)" : "tsc 5.9" },
   };
@@ -224,43 +288,44 @@ export interface FullReport {
   targets: number;
   services: number;
   methods: number;
-  tsProtoMs: number;
+  messages: MessagesName;
+  messagesMs: number;
   safestubMs: number;
   tscMs: number;
   tscErrors: number;
-  tsProtoBytes: number;
+  messagesBytes: number;
   safestubBytes: number;
   compiler: string;
 }
 
 /** The whole corpus, batch by batch (see batches): generation and tsc times are summed. */
-export function runFullCorpus(dir: string, compiler: "5" | "7", size = 100, log: (line: string) => void = console.log): FullReport {
+export function runFullCorpus(dir: string, compiler: "5" | "7", size = 100, log: (line: string) => void = console.log, messages: MessagePlugin = messagePlugins["ts-proto"], prefixes: string[] = [""]): FullReport {
   const files = corpusImage();
-  const all = files.filter((f) => f.service.length > 0).map((f) => f.name);
+  const all = files.filter((f) => f.service.length > 0 && prefixes.some((p) => f.name.startsWith(p))).map((f) => f.name);
   const plan = batches(all, size);
-  const total: FullReport = { batches: plan.length, targets: 0, services: 0, methods: 0, tsProtoMs: 0, safestubMs: 0, tscMs: 0, tscErrors: 0, tsProtoBytes: 0, safestubBytes: 0, compiler };
+  const total: FullReport = { batches: plan.length, targets: 0, services: 0, methods: 0, messages: messages.name, messagesMs: 0, safestubMs: 0, tscMs: 0, tscErrors: 0, messagesBytes: 0, safestubBytes: 0, compiler };
   plan.forEach((targets, i) => {
     const set = new Set(targets);
     const slice = sliceRequest(files, [""], "", (name) => set.has(name));
     const batchDir = join(dir, `batch-${String(i).padStart(2, "0")}`);
     rmSync(batchDir, { recursive: true, force: true });
     mkdirSync(batchDir, { recursive: true });
-    const tsProto = runPluginBinary(bin("protoc-gen-ts_proto"), [], slice.request, tsProtoParameter);
-    const safestub = runPluginBinary(process.execPath, [join(root, "bin/protoc-gen-safestub")], slice.request, safestubParameter);
-    writeFiles(batchDir, tsProto.files);
+    const generated = runMessagePlugin(messages, slice.request);
+    const safestub = runPluginBinary(process.execPath, [join(root, "bin/protoc-gen-safestub")], slice.request, messages.safestubParameter);
+    writeFiles(batchDir, generated.files);
     writeFiles(batchDir, safestub.files);
     const tsc = typecheck(batchDir, safestub.files.map((f) => f.name), compiler);
     total.targets += slice.targets.length;
     total.services += slice.services;
     total.methods += slice.methods;
-    total.tsProtoMs += Math.round(tsProto.ms);
+    total.messagesMs += Math.round(generated.ms);
     total.safestubMs += Math.round(safestub.ms);
     total.tscMs += Math.round(tsc.ms);
     total.tscErrors += tsc.errors;
-    total.tsProtoBytes += tsProto.files.reduce((n, f) => n + f.content.length, 0);
+    total.messagesBytes += generated.files.reduce((n, f) => n + f.content.length, 0);
     total.safestubBytes += safestub.files.reduce((n, f) => n + f.content.length, 0);
     log(
-      `batch ${i + 1}/${plan.length} ${targets[0]} .. ${targets[targets.length - 1]}: ${targets.length} files, ts-proto ${Math.round(tsProto.ms)} ms, safestub ${Math.round(safestub.ms)} ms, tsc ${Math.round(tsc.ms)} ms, ${tsc.errors} errors`,
+      `batch ${i + 1}/${plan.length} ${targets[0]} .. ${targets[targets.length - 1]}: ${targets.length} files, ${messages.name} ${Math.round(generated.ms)} ms, safestub ${Math.round(safestub.ms)} ms, tsc ${Math.round(tsc.ms)} ms, ${tsc.errors} errors`,
     );
     if (tsc.errors > 0) log(tsc.output.split("\n").slice(0, 20).join("\n"));
     else rmSync(batchDir, { recursive: true, force: true }); // keep only failing batches on disk
@@ -268,19 +333,21 @@ export function runFullCorpus(dir: string, compiler: "5" | "7", size = 100, log:
   return total;
 }
 
-// CLI: tsx test/plugin/corpus.ts [--tsc5] [--all | --single | dir...]   (dir like google/api)
-//   --all     the whole corpus in batches of about 100 files with services
-//   --single  the whole corpus in one request per plugin (needs >10 GB of memory for ts-proto)
+// CLI: tsx test/plugin/corpus.ts [--tsc5] [--protobuf-es] [--all | --single | dir...]   (dir like google/api)
+//   --all          the whole corpus in batches of about 100 files with services
+//   --single       the whole corpus in one request per plugin (needs >10 GB of memory for ts-proto)
+//   --protobuf-es  protoc-gen-es messages (messages=protobuf-es) instead of ts-proto
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const compiler = args.includes("--tsc5") ? "5" : "7";
+  const messages = messagePlugins[args.includes("--protobuf-es") ? "protobuf-es" : "ts-proto"];
   const dirs = args.filter((a) => !a.startsWith("--"));
   if (dirs.length === 0 && !args.includes("--single")) {
-    const report = runFullCorpus(join(root, "out/corpus/all"), compiler);
+    const report = runFullCorpus(join(root, "out/corpus/all"), compiler, 100, console.log, messages);
     console.log(JSON.stringify(report, null, 2));
     if (report.tscErrors > 0) process.exitCode = 1;
   } else {
-    const report = runCorpus(dirs, join(root, dirs.length === 0 ? "out/corpus/single" : "out/corpus/slice"), compiler);
+    const report = runCorpus(dirs, join(root, dirs.length === 0 ? "out/corpus/single" : "out/corpus/slice"), compiler, messages);
     const { output, ...tsc } = report.tsc;
     console.log(JSON.stringify({ ...report, tsc }, null, 2));
     if (report.tsc.errors > 0) {

@@ -15,6 +15,7 @@ export const protosDir = join(root, "protos");
 export const bufBin = join(root, "node_modules/.bin/buf");
 export const safestubBin = join(root, "bin/protoc-gen-safestub");
 export const tsProtoBin = join(root, "node_modules/.bin/protoc-gen-ts_proto");
+export const protocGenEsBin = join(root, "node_modules/.bin/protoc-gen-es");
 /** PATH with node_modules/.bin first, so buf finds protoc-gen-ts_proto as `npm run` would. */
 export const envWithBin = { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}` };
 
@@ -83,9 +84,15 @@ export function writeTree(dir: string, files: { name: string; content: string }[
 }
 
 export const tsProtoOptions = ["outputServices=false", "esModuleInterop=true", "importSuffix=.js", "env=node", "outputJsonMethods=false"];
+/** protoc-gen-es's options beside safestub's `import_extension=js,messages=protobuf-es`. */
+export const protocGenEsOptions = ["target=ts", "import_extension=js"];
 
-/** `buf generate` of `paths` (under `inputDir`, protos/ by default) with ts-proto and safestub into `out`, through a buf.gen.yaml v2. */
-export function bufGenerate(out: string, paths: string[], tsProtoOpts: string[], safestubOpts: string[], inputDir = "protos"): SpawnSyncReturns<string> {
+/** The message plugins, by the name safestub's `messages` option gives them: the plugin name protoc and buf run. */
+const messagePluginNames = { "ts-proto": "ts_proto", "protobuf-es": "es" } as const;
+export type Messages = keyof typeof messagePluginNames;
+
+/** `buf generate` of `paths` (under `inputDir`, protos/ by default) with the message plugin (ts-proto by default) and safestub into `out`, through a buf.gen.yaml v2. */
+export function bufGenerate(out: string, paths: string[], messagesOpts: string[], safestubOpts: string[], messages: Messages = "ts-proto", inputDir = "protos"): SpawnSyncReturns<string> {
   const yaml = [
     "version: v2",
     "inputs:",
@@ -93,10 +100,10 @@ export function bufGenerate(out: string, paths: string[], tsProtoOpts: string[],
     "    paths:",
     ...paths.map((p) => `      - ${JSON.stringify(`${inputDir}/${p}`)}`),
     "plugins:",
-    "  - local: protoc-gen-ts_proto",
+    `  - local: protoc-gen-${messagePluginNames[messages]}`,
     `    out: ${JSON.stringify(out)}`,
     "    strategy: all",
-    `    opt: ${JSON.stringify(tsProtoOpts)}`,
+    `    opt: ${JSON.stringify(messagesOpts)}`,
     `  - local: [${JSON.stringify(process.execPath)}, ${JSON.stringify(safestubBin)}]`,
     `    out: ${JSON.stringify(out)}`,
     "    strategy: all",
@@ -108,16 +115,17 @@ export function bufGenerate(out: string, paths: string[], tsProtoOpts: string[],
   return run(bufBin, ["generate", "--template", template]);
 }
 
-/** protoc with ts-proto and safestub into `out` (Debian's protoc 3.21, WKTs from /usr/include). */
-export function protocGenerate(out: string, paths: string[], tsProtoOpts: string[], safestubOpts: string[]): SpawnSyncReturns<string> {
+/** protoc with the message plugin (ts-proto by default) and safestub into `out` (Debian's protoc 3.21, WKTs from /usr/include). */
+export function protocGenerate(out: string, paths: string[], messagesOpts: string[], safestubOpts: string[], messages: Messages = "ts-proto"): SpawnSyncReturns<string> {
+  const name = messagePluginNames[messages];
   return run("protoc", [
     "-I",
     "protos",
     "-I",
     "/usr/include",
-    `--plugin=protoc-gen-ts_proto=${tsProtoBin}`,
-    `--ts_proto_out=${out}`,
-    `--ts_proto_opt=${tsProtoOpts.join(",")}`,
+    `--plugin=protoc-gen-${name}=${messages === "ts-proto" ? tsProtoBin : protocGenEsBin}`,
+    `--${name}_out=${out}`,
+    `--${name}_opt=${messagesOpts.join(",")}`,
     `--plugin=protoc-gen-safestub=${safestubBin}`,
     `--safestub_out=${out}`,
     ...(safestubOpts.length ? [`--safestub_opt=${safestubOpts.join(",")}`] : []),

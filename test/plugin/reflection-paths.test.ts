@@ -60,7 +60,7 @@ function viaProtoc(): { out: string; image: FileDescriptorProto[] } {
 /** Generates with buf generate and returns the output dir and buf's own image of the same files. */
 function viaBuf(): { out: string; image: FileDescriptorProto[] } {
   const out = join(base, "buf-out");
-  const generated = bufGenerate(out, ["shop/v1/shop.proto"], tsProtoOptions, ["import_extension=js"], src);
+  const generated = bufGenerate(out, ["shop/v1/shop.proto"], tsProtoOptions, ["import_extension=js"], "ts-proto", src);
   expect(generated.status, generated.stderr).toBe(0);
   const image = join(base, "buf.binpb");
   const built = run(bufBin, ["build", src, "--path", join(src, "shop/v1/shop.proto"), "-o", image]);

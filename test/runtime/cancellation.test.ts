@@ -2,8 +2,8 @@
 // each case runs RUNS times, across a process boundary where the timing of the two ends matters.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, RpcError, type Channel, type Server } from "safestub";
-import type { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService } from "../../gen/testing/probe_grpc.js";
+import type { Msg } from "../helpers/probe.js";
+import { ProbeClient, ProbeService } from "@backend/probe.js";
 import { startChild, type ChildServer } from "../helpers/child.js";
 import { msg, sleep } from "../helpers/probe.js";
 import { openOneOfEach, rejection } from "../helpers/one-of-each.js";

@@ -3,10 +3,9 @@
 // Sender and Receiver keep their rules whatever it does.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentSendError, Metadata, RpcError, type Channel, type ClientInterceptor, type ClientResponse } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient } from "@backend/probe.js";
 import { roundTripOneOfEach } from "../helpers/one-of-each.js";
-import { ProbeHarness, eventually, msg, sleep } from "../helpers/probe.js";
+import { ProbeHarness, eventually, msg, sleep, type Msg } from "../helpers/probe.js";
 
 let h: ProbeHarness;
 const channels: Channel[] = [];
@@ -28,14 +27,14 @@ function clientWith(...interceptors: ClientInterceptor[]): ProbeClient {
 /** Echo handlers that also report the request metadata key "x-seen" back in `text`. */
 function echoHandlers(): void {
   h.impl = {
-    unary: (req, ctx) => Msg.fromPartial({ ...req, text: String(ctx.metadata.get("x-token") ?? "") }),
+    unary: (req, ctx) => msg({ ...req, text: String(ctx.metadata.get("x-token") ?? "") }),
     download: async (req, tx, ctx) => {
-      for (let i = 0; i < req.count; i++) await tx.send(Msg.fromPartial({ id: req.id + i, text: String(ctx.metadata.get("x-token") ?? "") }));
+      for (let i = 0; i < req.count; i++) await tx.send(msg({ id: req.id + i, text: String(ctx.metadata.get("x-token") ?? "") }));
     },
     upload: async (rx, ctx) => {
       let sum = 0;
       for await (const m of rx) sum += m.id;
-      return Msg.fromPartial({ id: sum, text: String(ctx.metadata.get("x-token") ?? "") });
+      return msg({ id: sum, text: String(ctx.metadata.get("x-token") ?? "") });
     },
     chat: async (rx, tx) => {
       for await (const m of rx) await tx.send(m);
@@ -175,7 +174,7 @@ describe("a client interceptor", () => {
 
     const cache: ClientInterceptor = () => async () => ({
       headers: new Metadata(),
-      messages: [Msg.fromPartial({ id: 42, text: "cached" })].values() as unknown as AsyncIterable<unknown>,
+      messages: [msg({ id: 42, text: "cached" })].values() as unknown as AsyncIterable<unknown>,
       trailers: Promise.resolve(new Metadata()),
       outcome: Promise.resolve("ok" as const),
     });
@@ -215,7 +214,7 @@ describe("a client interceptor", () => {
     let cancelled = 0;
     h.impl = {
       download: async (_req, tx, ctx) => {
-        for (let id = 0; !ctx.signal.aborted; id++) await tx.send(Msg.fromPartial({ id })).catch(() => {});
+        for (let id = 0; !ctx.signal.aborted; id++) await tx.send(msg({ id })).catch(() => {});
         cancelled++;
       },
       chat: async (rx) => {
@@ -285,7 +284,7 @@ describe("a client interceptor", () => {
       download: async (_req, tx, ctx) => {
         const payload = Buffer.alloc(16 * 1024);
         while (!ctx.signal.aborted && sent < 10_000) {
-          await tx.send(Msg.fromPartial({ payload })).catch(() => {});
+          await tx.send(msg({ payload })).catch(() => {});
           sent++;
         }
       },

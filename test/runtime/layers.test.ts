@@ -24,6 +24,8 @@ const allowed: Record<string, string[]> = {
   health: ["core", "stream", "client", "server"],
   // Reflection's generated code imports the same neutral re-export as health's (health/runtime.ts).
   reflection: ["core", "stream", "client", "server", "health"],
+  // safestub/protobuf-es: the codec adapter for protoc-gen-es messages.
+  "protobuf-es": ["core"],
 };
 
 /** Packages a layer may import (every other package import is refused); the health service's ts-proto messages need protobuf's wire format. */
@@ -32,6 +34,7 @@ const allowedPackages: Record<string, string[]> = {
   health: ["@bufbuild/protobuf/wire"],
   // Reflection reads and writes FileDescriptorProtos, and takes the well-known types' files from wkt.
   reflection: ["@bufbuild/protobuf", "@bufbuild/protobuf/wire", "@bufbuild/protobuf/wkt"],
+  "protobuf-es": ["@bufbuild/protobuf"],
 };
 
 function importsOf(file: string): string[] {
@@ -74,6 +77,10 @@ describe("runtime layers", () => {
     expect(seen.size).toBeGreaterThanOrEqual(30);
     expect([...seen].filter((f) => layerOf(f) === "opentelemetry")).toEqual([]);
     expect([...seen].flatMap((f) => importsOf(f)).filter((spec) => !spec.startsWith(".") && !spec.startsWith("node:"))).not.toContain("@opentelemetry/api");
+    // Nor protobuf-es's reflection runtime (about 70 ms to load): only safestub/protobuf-es imports it.
+    expect([...seen].filter((f) => layerOf(f) === "protobuf-es")).toEqual([]);
+    expect([...seen].flatMap((f) => importsOf(f))).not.toContain("@bufbuild/protobuf");
+    expect(importsOf(join(runtime, "protobuf-es/index.ts"))).toContain("@bufbuild/protobuf");
   });
 
   for (const layer of Object.keys(allowed)) {

@@ -5,11 +5,14 @@
 // and the backend-neutral seam (a protobuf-es DescFile in place of the embedded descriptors).
 import * as grpc from "@grpc/grpc-js";
 import { create, fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, unaryMethod, type Server } from "safestub";
 import { addHealth } from "safestub/health";
 import { addReflection, ServerReflectionService, ServerReflectionServiceV1Alpha } from "safestub/reflection";
 import { CatalogService, type CatalogHandlers } from "../../gen/testing/reflection/catalog_grpc.js";
+import { CatalogService as CatalogServiceOnProtobufEs } from "../../gen/protobuf-es/testing/reflection/catalog_grpc.js";
+import { file_testing_reflection_catalog } from "../../gen/protobuf-es/testing/reflection/catalog_pb.js";
 import { filesOf, RawReflectionClient, registryFor, registryOf, type ReflectionVersion } from "../helpers/reflection-client.js";
 
 const pkg = "safestub.testing.reflection";
@@ -219,6 +222,30 @@ describe("reflection on a server", () => {
       expect(b.message_response).toBe(a.message_response);
       if (a.file_descriptor_response) expect(filesOf(b).map((f) => f.name)).toEqual(filesOf(a).map((f) => f.name));
       else expect(b.all_extension_numbers_response).toEqual(a.all_extension_numbers_response);
+    }
+  });
+
+  it("with messages=protobuf-es, serves the descriptors protoc-gen-es generated (file_foo), answering as the embedded ones do", async () => {
+    expect(CatalogServiceOnProtobufEs.file).toBe(file_testing_reflection_catalog);
+    const embedded = await start();
+    const onProtobufEs = await start((server) => {
+      server.add(CatalogServiceOnProtobufEs, { getItem: (request) => ({ name: request.name }), listItems: async () => {} });
+      addReflection(server);
+    });
+    const queries = [
+      { file_containing_symbol: `${pkg}.Catalog.GetItem` },
+      { file_containing_symbol: `${pkg}.Item.Label` },
+      { file_by_filename: catalogFile },
+      { file_containing_extension: { containing_type: `${pkg}.Item`, extension_number: 101 } },
+      { all_extension_numbers_of_type: `${pkg}.Item` },
+    ];
+    for (const query of queries) {
+      const [a, b] = await Promise.all([embedded.clients.v1.askOne(query), onProtobufEs.clients.v1.askOne(query)]);
+      expect(b.message_response).toBe(a.message_response);
+      if (a.file_descriptor_response) {
+        // The same files, byte for byte but source info (the embedded ones have none; protoc-gen-es's DescFile has none either).
+        expect(filesOf(b).map((f) => toBinary(FileDescriptorProtoSchema, f))).toEqual(filesOf(a).map((f) => toBinary(FileDescriptorProtoSchema, f)));
+      } else expect(b.all_extension_numbers_response).toEqual(a.all_extension_numbers_response);
     }
   });
 

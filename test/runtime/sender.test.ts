@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentSendError, RpcError, SendAfterCloseError, StreamEndedError, StreamUsageError } from "safestub";
-import type { Msg } from "../../gen/testing/probe.js";
+import type { Msg } from "../helpers/probe.js";
 import { ProbeHarness, eventually, msg, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;

@@ -3,10 +3,9 @@
 // Sender and Receiver keep their rules whatever it does.
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, ConcurrentSendError, RpcError, type Channel, type Metadata, type Server, type ServerInterceptor, type ServerResponse } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, ProbeService, type ProbeHandlers } from "@backend/probe.js";
 import { roundTripOneOfEach } from "../helpers/one-of-each.js";
-import { channelTo, eventually, msg, newServer, sleep } from "../helpers/probe.js";
+import { channelTo, eventually, msg, newServer, sleep, type Msg } from "../helpers/probe.js";
 
 let server: Server | undefined;
 let channel: Channel | undefined;
@@ -28,12 +27,12 @@ async function serve(handlers: Partial<ProbeHandlers>, ...interceptors: ServerIn
 const echo: Partial<ProbeHandlers> = {
   unary: (req) => req,
   download: async (req, tx) => {
-    for (let i = 0; i < req.count; i++) await tx.send(Msg.fromPartial({ id: req.id + i }));
+    for (let i = 0; i < req.count; i++) await tx.send(msg({ id: req.id + i }));
   },
   upload: async (rx) => {
     let id = 0;
     for await (const m of rx) id += m.id;
-    return Msg.fromPartial({ id });
+    return msg({ id });
   },
   chat: async (rx, tx) => {
     for await (const m of rx) await tx.send(m);
@@ -140,7 +139,7 @@ describe("a server interceptor", () => {
           throw new Error("db down");
         },
         download: async (_req, tx) => {
-          await tx.send(Msg.fromPartial({ id: 1 }));
+          await tx.send(msg({ id: 1 }));
           throw new Error("db down");
         },
       },
@@ -168,8 +167,8 @@ describe("a server interceptor", () => {
     const client = await serve(
       {
         chat: async (rx, tx) => {
-          const first = tx.send(Msg.fromPartial({ id: 1 }));
-          concurrent = await tx.send(Msg.fromPartial({ id: 2 })).catch((e: unknown) => e);
+          const first = tx.send(msg({ id: 1 }));
+          concurrent = await tx.send(msg({ id: 2 })).catch((e: unknown) => e);
           await first;
           try {
             for await (const _ of rx);
@@ -180,7 +179,7 @@ describe("a server interceptor", () => {
         download: async (_req, tx, ctx) => {
           const payload = Buffer.alloc(16 * 1024);
           while (!ctx.signal.aborted && sent < 10_000) {
-            await tx.send(Msg.fromPartial({ payload })).catch(() => {});
+            await tx.send(msg({ payload })).catch(() => {});
             sent++;
           }
         },
@@ -242,7 +241,7 @@ describe("a server interceptor", () => {
     server = newServer({ interceptors: [broken], onHandlerError: (err) => errors.push(err) }).add(ProbeService, {
       unary: (req) => req,
       download: async () => {},
-      upload: async () => Msg.fromPartial({}),
+      upload: async () => msg({}),
       chat: async () => {},
     });
     channel = await channelTo(server);

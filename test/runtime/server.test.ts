@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConcurrentRecvError, ConcurrentSendError, Metadata, RpcError, SendAfterCloseError, StreamEndedError, StreamUsageError, type Sender } from "safestub";
-import type { Msg } from "../../gen/testing/probe.js";
-import { ProbeService } from "../../gen/testing/probe_grpc.js";
+import type { Msg } from "../helpers/probe.js";
+import { ProbeService } from "@backend/probe.js";
 import { ProbeHarness, channelTo, eventually, msg, newServer, overSockets, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;
@@ -197,7 +197,7 @@ describe("server handlers", () => {
     server.add(ProbeService, handlers);
     expect(() => server.add(ProbeService, handlers)).toThrow(TypeError);
     expect(() => newServer().add(ProbeService, { ...handlers, chat: undefined } as never)).toThrow(/no handler for Chat/);
-    const { ProbeClient } = await import("../../gen/testing/probe_grpc.js");
+    const { ProbeClient } = await import("@backend/probe.js");
     const channel = await channelTo(server);
     try {
       await expect(new ProbeClient(channel).unary(msg())).rejects.toMatchObject({ code: Code.UNKNOWN, details: "Unknown error" });
@@ -213,7 +213,7 @@ describe("server handlers", () => {
 describe("a partial service (addPartial)", () => {
   it("serves the handlers it was given; every other method answers UNIMPLEMENTED", async () => {
     const server = newServer().addPartial(ProbeService, { unary: (req) => req });
-    const { ProbeClient } = await import("../../gen/testing/probe_grpc.js");
+    const { ProbeClient } = await import("@backend/probe.js");
     const channel = await channelTo(server);
     try {
       const client = new ProbeClient(channel);
@@ -255,7 +255,7 @@ describe("no unhandled rejections", () => {
       cancelled.cancel();
       const closedChannel = h.newChannel();
       closedChannel.close();
-      const { ProbeClient } = await import("../../gen/testing/probe_grpc.js");
+      const { ProbeClient } = await import("@backend/probe.js");
       new ProbeClient(closedChannel).upload();
       new ProbeClient(closedChannel).chat();
       await sleep(500);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, Metadata, RpcError, createChannel } from "safestub";
-import { GreeterClient, GreeterService } from "../../gen/helloworld_grpc.js";
-import { EchoClient, EchoService } from "../../gen/echo_grpc.js";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { EchoClient, EchoService, GreeterClient, GreeterService } from "@backend/examples.js";
+import { ProbeClient } from "@backend/probe.js";
 import { ProbeHarness, channelTo, msg, newServer, overSockets, sleep } from "../helpers/probe.js";
 
 let h: ProbeHarness;

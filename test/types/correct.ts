@@ -2,10 +2,8 @@
 // (test/type-contract.test.ts) and lint clean with safestub/eslint
 // (test/eslint-rule.test.ts). It is compiled, never run.
 import { createChannel, createServer, type BidiStreamingCall, type CallOptions, type ChannelOptions, type ClientInterceptor, type Receiver, type Sender, type ServerInterceptor, type ServerOptions } from "safestub";
-import { GreeterClient, GreeterService, type GreeterHandlers } from "../../gen/helloworld_grpc.js";
-import type { HelloReply } from "../../gen/helloworld.js";
-import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
-import type { Feature, Point, RouteNote, RouteSummary } from "../../gen/route_guide.js";
+// One source for both message backends: `@backend/examples.js` is the ts-proto or the protobuf-es generated code.
+import { GreeterClient, GreeterService, RouteGuideClient, RouteGuideService, type GreeterHandlers, type HelloReply, type RouteGuideHandlers, type Feature, type Point, type RouteNote, type RouteNoteInit, type RouteSummary } from "@backend/examples.js";
 
 const channel = createChannel("127.0.0.1:50051", { compression: undefined });
 const client = new RouteGuideClient(channel);
@@ -67,7 +65,7 @@ export async function bidi(notes: RouteNote[]): Promise<RouteNote[]> {
 }
 
 /** A helper that takes one whole call: its halves belong together. */
-export async function chat(call: BidiStreamingCall<RouteNote, RouteNote>, note: RouteNote): Promise<RouteNote | undefined> {
+export async function chat(call: BidiStreamingCall<RouteNoteInit, RouteNote>, note: RouteNoteInit): Promise<RouteNote | undefined> {
   await call.sender.send(note);
   await call.sender.close();
   return call.receiver.recv();

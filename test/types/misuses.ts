@@ -2,13 +2,13 @@
 // under a `// @ts-expect-error TSnnnn what` directive: tsc fails (TS2578) if a
 // misuse starts compiling, and test/type-contract.test.ts also compiles this
 // file with the directives removed to check that each line fails with the
-// error code named in its directive, and that no other line fails.
+// error code named in its directive, and that no other line fails. It runs
+// on both message backends; where protobuf-es's types give another code, the
+// directive names it too: `TSnnnn (protobuf-es TSmmmm) what`.
 // It is compiled, never run.
 import { createChannel, createServer, type BidiStreamingCall, type ClientInterceptor, type ClientStreamingCall, type Receiver, type Sender, type ServerInterceptor, type ServerNext } from "safestub";
-import { GreeterClient } from "../../gen/helloworld_grpc.js";
-import type { HelloReply } from "../../gen/helloworld.js";
-import { RouteGuideClient, RouteGuideService, type RouteGuideHandlers } from "../../gen/route_guide_grpc.js";
-import type { Feature, Point, Rectangle, RouteNote, RouteSummary } from "../../gen/route_guide.js";
+// One source for both message backends: `@backend/examples.js` is the ts-proto or the protobuf-es generated code.
+import { GreeterClient, RouteGuideClient, RouteGuideService, type HelloReply, type RouteGuideHandlers, type Feature, type Point, type Rectangle, type RouteNote, type RouteSummary } from "@backend/examples.js";
 
 declare const point: Point;
 declare const note: RouteNote;
@@ -34,9 +34,9 @@ export async function callShapes(): Promise<void> {
   await client.getFeature(point).sender.send(point);
   // @ts-expect-error TS2339 stream handles on a unary call: no receiver
   await greeter.sayHello({ name: "x" }).receiver.recv();
-  // @ts-expect-error TS2559 calling a client-streaming method with a request
+  // @ts-expect-error TS2559 (protobuf-es TS2345) calling a client-streaming method with a request
   client.recordRoute(point);
-  // @ts-expect-error TS2559 calling a bidi-streaming method with a request
+  // @ts-expect-error TS2559 (protobuf-es TS2345) calling a bidi-streaming method with a request
   client.routeChat(note);
   // @ts-expect-error TS2554 calling a unary method without a request
   await client.getFeature();
@@ -82,11 +82,11 @@ export async function wrongMessageTypes(): Promise<void> {
   await routeChat.sender.send(point);
   // @ts-expect-error TS2322 the wrong message type from a bidi Receiver
   const a: Point | undefined = await routeChat.receiver.recv();
-  // @ts-expect-error TS2739 the wrong message type from a server-streaming Receiver
+  // @ts-expect-error TS2739 (protobuf-es TS2322) the wrong message type from a server-streaming Receiver
   for await (const f of listFeatures.receiver) { const p: Point = f; void p; }
-  // @ts-expect-error TS2739 the wrong message type for a client-streaming response
+  // @ts-expect-error TS2739 (protobuf-es TS2322) the wrong message type for a client-streaming response
   const b: Feature = await recordRoute.response;
-  // @ts-expect-error TS2741 the wrong message type for a unary response
+  // @ts-expect-error TS2741 (protobuf-es TS2322) the wrong message type for a unary response
   const c: HelloReply = await client.getFeature(point);
   void [a, b, c];
 }
