@@ -73,10 +73,11 @@ export default defineConfig({
         resolve: backendAlias("ts-proto"),
         test: { name: "integration", include: tiers.integration, exclude: tiers.unit.filter((f) => !handleSuites.includes(f)), env: { SAFESTUB_TEST_TRANSPORT: "grpc-js" } },
       },
-      // After the other projects: the contract tier's scratch projects (npm installs, tsc) load the machine, and the
-      // integration tier's deadline and cancellation races should not run beside them.
-      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 1 } } },
-      { extends: true, resolve: backendAlias("protobuf-es"), test: { name: "protobuf-es", include: bothBackends, env: { SAFESTUB_TEST_MESSAGES: "protobuf-es", SAFESTUB_TEST_TRANSPORT: "grpc-js" } } },
+      // One group after another: the protobuf-es run of the handle suites repeats the integration tier's deadline and
+      // cancellation races, which should not share the machine with their own ts-proto run; the contract tier's
+      // scratch projects (npm installs, tsc) load the machine most, so they come last.
+      { extends: true, resolve: backendAlias("protobuf-es"), test: { name: "protobuf-es", include: bothBackends, env: { SAFESTUB_TEST_MESSAGES: "protobuf-es", SAFESTUB_TEST_TRANSPORT: "grpc-js" }, sequence: { groupOrder: 1 } } },
+      { extends: true, resolve: backendAlias("ts-proto"), test: { name: "contract", include: tiers.contract, sequence: { groupOrder: 2 } } },
     ],
   },
 });

@@ -42,7 +42,8 @@ describe("the runtime's entry points", () => {
 
   it("are mapped to their sources by tsconfig.json paths, the vitest aliases and the README checker", () => {
     const paths = (json("tsconfig.json").compilerOptions as { paths: Record<string, string[]> }).paths;
-    expect(Object.keys(paths).sort()).toEqual(runtimeEntries.map((e) => e.specifier).sort());
+    // `@backend/*` picks the message backend's generated code for the suites written once for both; the rest are the runtime's.
+    expect(Object.keys(paths).filter((k) => k !== "@backend/*").sort()).toEqual(runtimeEntries.map((e) => e.specifier).sort());
     for (const { specifier, source } of runtimeEntries) expect(paths[specifier], specifier).toEqual([`./${source}`]);
 
     const aliases = (config.resolve?.alias ?? []) as { find: RegExp; replacement: string }[];
