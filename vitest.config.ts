@@ -27,6 +27,11 @@ const bothBackends = [
   "test/runtime/cancellation.test.ts",
   "test/runtime/client-interceptors.test.ts",
   "test/runtime/server-interceptors.test.ts",
+  "test/runtime/rich-errors.test.ts",
+  "test/runtime/channel.test.ts",
+  "test/runtime/processes.test.ts",
+  "test/unit/in-memory.test.ts",
+  "test/helloworld.test.ts",
 ];
 const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
   alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { messages } from "@backend/messages.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
+/** The tsconfig tsx runs a child with: its `@backend/*` path gives the child the message backend of the suite that starts it. */
+const tsconfig = messages === "protobuf-es" ? "tsconfig.protobuf-es.json" : "tsconfig.json";
 
 /** A TypeScript program run with tsx in its own process, which printed "port N". */
 export interface ChildServer {
@@ -12,7 +15,7 @@ export interface ChildServer {
 
 /** Starts `script` (relative to the repo root) and waits up to `timeoutMs` for its "port N" line; `nodeFlags` go to node itself. */
 export function startChild(script: string, args: string[] = [], timeoutMs = 20_000, nodeFlags: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], { cwd: root, env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { createChannel, RpcError } from "safestub";
-import { GreeterClient } from "../../gen/helloworld_grpc.js";
+import { GreeterClient } from "@backend/examples.js";
 
 /** One SayHello over a fresh channel to `address`: the reply's message, or the RpcError it failed with. */
 export async function greet(address: string, options?: Parameters<typeof createChannel>[1]): Promise<string | RpcError> {

@@ -1,27 +1,28 @@
 // A Probe server in its own process, for tests that need a second process:
 // memory bounds and a server killed mid-stream. Prints "port N" once listening.
-//   unary:    reports { count: messages sent by download, size: RSS in MiB }
+//   unary:    reports { count: messages sent by download, size: RSS in MiB, text: the message backend }
 //   download: sends req.count messages of req.size bytes
 //   upload:   never reads (its client must be held back by flow control)
 //   chat:     echoes every message
 import { createServer } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeService } from "../../gen/testing/probe_grpc.js";
+// `@backend/*` follows the tsconfig tsx runs with (see startChild): ts-proto or protobuf-es messages.
+import { messages } from "@backend/messages.js";
+import { ProbeService, msg } from "@backend/probe.js";
 
 let sent = 0;
 const server = createServer();
 server.add(ProbeService, {
-  unary: () => Msg.fromPartial({ count: sent, size: Math.round(process.memoryUsage().rss / 2 ** 20) }),
+  unary: () => msg({ count: sent, size: Math.round(process.memoryUsage().rss / 2 ** 20), text: messages }),
   download: async (req, tx, ctx) => {
     const payload = Buffer.alloc(req.size);
     for (let id = 0; id < req.count && !ctx.signal.aborted; id++) {
-      await tx.send(Msg.fromPartial({ id, payload }));
+      await tx.send(msg({ id, payload }));
       sent++;
     }
   },
   upload: async (_rx, ctx) => {
     await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
-    return Msg.fromPartial({});
+    return msg();
   },
   chat: async (rx, tx) => {
     for await (const m of rx) await tx.send(m);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, DEFAULT_PER_RPC_RETRY_BUFFER_SIZE, RpcError, type Server } from "safestub";
-import { GreeterService } from "../../gen/helloworld_grpc.js";
+import { GreeterService } from "@backend/examples.js";
 import { grpcOptionsOf } from "../helpers/channel-options.js";
 import { greet } from "../helpers/greet.js";
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, RpcError, type Channel } from "safestub";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { messages } from "@backend/messages.js";
+import { ProbeClient } from "@backend/probe.js";
 import { startChild, type ChildServer } from "../helpers/child.js";
 import { msg, sleep } from "../helpers/probe.js";
 
@@ -23,6 +24,8 @@ describe("client and server in two processes", () => {
   it("a server flooding 2,000 x 64 KiB to a client that never reads keeps both processes' memory bounded", async () => {
     const client = await connect();
     const before = await client.unary(msg());
+    // The child server runs on this suite's message backend too.
+    expect(before.text).toBe(messages);
     global.gc?.();
     const clientRssBefore = process.memoryUsage().rss;
     const call = client.download(msg({ count: 2000, size: 64 * 1024 }));

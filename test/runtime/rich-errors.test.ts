@@ -4,8 +4,7 @@ import { createRequire } from "node:module";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, Metadata, RpcError, createChannel, encodeStatus, type StatusDetailInit } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, encodeMsg } from "@backend/probe.js";
 import { ProbeHarness, msg, overSockets } from "../helpers/probe.js";
 import { frame, respondWith, startRawServer } from "../helpers/raw-http2.js";
 
@@ -102,7 +101,7 @@ describe("rich error details", () => {
     const client = new grpc.Client(`127.0.0.1:${h.port}`, grpc.credentials.createInsecure());
     try {
       const err = await new Promise<grpc.ServiceError>((resolve) =>
-        client.makeUnaryRequest("/safestub.testing.Probe/Unary", (b: Buffer) => b, (b: Buffer) => b, Buffer.from(Msg.encode(msg()).finish()), (e) => resolve(e!)),
+        client.makeUnaryRequest("/safestub.testing.Probe/Unary", (b: Buffer) => b, (b: Buffer) => b, Buffer.from(encodeMsg(msg())), (e) => resolve(e!)),
       );
       // grpc-js passes the trailer through as metadata, base64-decoded, and reads nothing from it.
       const bin = err.metadata.get("grpc-status-details-bin");
@@ -122,7 +121,7 @@ describe("rich error details", () => {
   });
 
   it.skipIf(!overSockets)("a malformed grpc-status-details-bin from a raw HTTP/2 server: an RpcError with no details, no throw", async () => {
-    const good = Buffer.from(Msg.encode(msg({ id: 1 })).finish());
+    const good = Buffer.from(encodeMsg(msg({ id: 1 })));
     const variants: Record<string, string> = {
       garbage: Buffer.from([0xff, 0xff, 0xff, 0xff]).toString("base64"),
       truncated: Buffer.from([0x1a, 0x40, 0x0a, 0x01]).toString("base64"),

@@ -18,8 +18,7 @@ import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
 import type { TransportCallListener } from "../../runtime/client/channel.js";
 import { resolveCallOptions } from "../../runtime/core/call-options.js";
 import { PIPE_CAPACITY } from "../../runtime/transport/in-memory/frame-pipe.js";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, ProbeService, decodeMsg, encodeMsg, type Msg, type ProbeHandlers } from "@backend/probe.js";
 import { eventually, msg, sleep } from "../helpers/probe.js";
 import { openOneOfEach, rejection } from "../helpers/one-of-each.js";
 import { recordingHandlers } from "../helpers/recording-server.js";
@@ -537,12 +536,12 @@ describe("events are delivered asynchronously, never inside the caller's write, 
     const events: string[] = [];
     const listener: TransportCallListener = {
       onHeaders: () => events.push("headers"),
-      onMessage: (frame) => events.push(`message ${Msg.decode(frame).id}`),
+      onMessage: (frame) => events.push(`message ${decodeMsg(frame).id}`),
       onStatus: (code) => events.push(`status ${Code[code]}`),
     };
     const call = channel.transport.startCall(ProbeService.methods.chat.path, resolveCallOptions(undefined, undefined), listener);
     let written = false;
-    call.write(Buffer.from(Msg.encode(msg({ id: 3 })).finish()), () => (written = true));
+    call.write(Buffer.from(encodeMsg(msg({ id: 3 }))), () => (written = true));
     expect(written).toBe(false);
     await sleep(0);
     expect(written).toBe(true);
