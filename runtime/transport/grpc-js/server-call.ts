@@ -134,41 +134,31 @@ export class GrpcServerCall extends BaseServerCall {
 
   /**
    * Reads the one request of a unary or server-streaming call (grpc-js
-   * serves them as request streams, so that safestub counts): true once
-   * exactly one whole message came before the half-close; otherwise the call
-   * has ended INTERNAL (or was cancelled) and must not be dispatched.
+   * serves them as request streams, so that safestub counts) and runs
+   * `accepted` once exactly one whole message came before the half-close;
+   * otherwise the call ends INTERNAL (or was cancelled, or ended otherwise)
+   * and `accepted` never runs. Callbacks, not a promise: this is every unary call.
    */
-  acceptSingleRequest(): Promise<boolean> {
+  acceptSingleRequest(accepted: () => void): void {
     const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
-    return new Promise((resolve) => {
-      let request: Buffer | undefined;
-      let settled = false;
-      const settle = (ok: boolean) => {
-        if (settled) return;
-        settled = true;
-        stream.off("data", onMessage).off("end", onEnd);
-        resolve(ok);
-      };
-      const onMessage = (frame: Buffer) => {
-        if (request === undefined) request = frame;
-        else {
-          this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod()}`));
-          settle(false);
-        }
-      };
-      const onEnd = () => {
-        if (this.cancellation()) return settle(false);
-        if (request === undefined) {
-          this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
-          return settle(false);
-        }
-        this.takeRequest(request);
-        settle(true);
-      };
-      // Cancelled before the request came (the call is over): never dispatched. After a dispatch, a no-op.
-      void this.over.then(() => settle(false));
-      stream.on("error", ignore);
-      stream.on("data", onMessage).on("end", onEnd);
+    let request: Buffer | undefined;
+    let done = false;
+    stream.on("error", ignore);
+    stream.on("data", (frame: Buffer) => {
+      // After the call ended (cancelled, shut down, refused) nothing more counts: it is never dispatched.
+      if (done || this.settled) return;
+      if (request === undefined) request = frame;
+      else {
+        done = true;
+        this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod()}`));
+      }
+    });
+    stream.on("end", () => {
+      if (done || this.settled) return;
+      done = true;
+      if (request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
+      this.takeRequest(request);
+      accepted();
     });
   }
 
