@@ -15,13 +15,11 @@ import type { ServerCall } from "./call.js";
 export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly deadline: Date | undefined;
-  // The Wakers and `over` are made on first use: a unary call needs none of them.
-  #reader: Waker | undefined;
-  #writer: Waker | undefined;
-  #over: Promise<void> | undefined;
-  #resolveOver: (() => void) | undefined;
-  /** What whenOver() was given, run (in a microtask) when the call is over. */
-  #onOver: (() => void) | undefined;
+  readonly over: Promise<void>;
+  /** Woken when the request stream may have something new or the call ended. */
+  protected readonly reader = new Waker();
+  /** Woken when the response stream drained or the call ended. */
+  protected readonly writer = new Waker();
   /** Why the call was cancelled, once it was (the client left, the deadline passed, or the call broke). */
   #cancelled: RpcError | undefined;
   /** A server drain's notice (noticeShutdown): the handler's signal aborts with it, the call goes on. */
@@ -41,6 +39,7 @@ export abstract class BaseServerCall implements ServerCall {
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** The status went out (or the call ended without one): nothing more goes to the client. */
   #responded = false;
+  #resolveOver!: () => void;
   #request: Buffer | undefined;
 
   constructor(method: string, metadata: Metadata | undefined, deadline: Date | undefined, request: Buffer | undefined) {
@@ -48,35 +47,13 @@ export abstract class BaseServerCall implements ServerCall {
     this.#metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
+    this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
       this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
     }
   }
 
   abstract get peer(): string;
-
-  /** Woken when the request stream may have something new or the call ended. */
-  protected get reader(): Waker {
-    return (this.#reader ??= new Waker());
-  }
-
-  /** Woken when the response stream drained or the call ended. */
-  protected get writer(): Waker {
-    return (this.#writer ??= new Waker());
-  }
-
-  /** Resolves once the call can send nothing more (status sent, or the call was cancelled). */
-  get over(): Promise<void> {
-    this.#over ??= this.settled ? Promise.resolve() : new Promise((resolve) => (this.#resolveOver = resolve));
-    return this.#over;
-  }
-
-  /** Runs `callback` once (in a microtask) when the call is over, as `over.then(callback)` without the promises. */
-  whenOver(callback: () => void): void {
-    if (this.settled) return queueMicrotask(callback);
-    const before = this.#onOver;
-    this.#onOver = before ? () => (before(), callback()) : callback;
-  }
 
   /** The request metadata. */
   get metadata(): Metadata {
@@ -284,12 +261,9 @@ export abstract class BaseServerCall implements ServerCall {
 
   #wrapUp(): void {
     clearTimeout(this.#deadlineTimer);
-    this.#reader?.wake();
-    this.#writer?.wake();
-    this.#resolveOver?.();
-    const onOver = this.#onOver;
-    this.#onOver = undefined;
-    if (onOver) queueMicrotask(onOver);
+    this.reader.wake();
+    this.writer.wake();
+    this.#resolveOver();
   }
 
   /**

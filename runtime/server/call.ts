@@ -12,8 +12,6 @@ export interface ServerCall extends ServerCallView {
   readonly request: Buffer | undefined;
   /** Resolves once the call can send nothing more (status sent, or the call was cancelled). */
   readonly over: Promise<void>;
-  /** Runs `callback` once (in a microtask) when the call is over: `over.then(callback)` without its promises. */
-  whenOver(callback: () => void): void;
   /** The request stream, for client-streaming and bidi calls. */
   inbound(): Inbound;
   /** The response stream, for server-streaming and bidi calls. */

@@ -174,7 +174,7 @@ export class Server {
     this.#live.set(call, streaming);
     // A stream that slipped in as the drain began is told at once, like those already running.
     if (streaming && this.#shuttingDown) call.noticeShutdown();
-    call.whenOver(() => this.#live.delete(call));
+    void call.over.then(() => this.#live.delete(call));
   }
 
   #endLiveCalls(): void {
