@@ -27,46 +27,25 @@ export interface RequestWire {
  * differs, see internals.ts).
  */
 export function watchRequestWire(wire: ServerWire | undefined, onFault: (fault: RequestFault) => void): RequestWire | undefined {
-  return wire ? new RequestWatch(wire, onFault) : undefined;
-}
-
-/** The watch itself: one object and two listeners per call, the scanner's state inline (this runs for every call). */
-class RequestWatch implements RequestWire {
-  readonly encoding: string;
-  readonly #scanner = new FrameScanner();
-  readonly #wire: ServerWire;
-  #onFault: ((fault: RequestFault) => void) | undefined;
-
-  constructor(wire: ServerWire, onFault: (fault: RequestFault) => void) {
-    this.encoding = wire.encoding;
-    this.#wire = wire;
-    this.#onFault = onFault;
-    wire.http2.on("data", this.#onData);
-    wire.http2.on("end", this.#onEnd);
-  }
-
-  compressed(index: number): boolean | undefined {
-    return this.#scanner.compressed(index);
-  }
-
-  readonly #onData = (chunk: Buffer): void => {
-    const scanner = this.#scanner;
-    scanner.push(chunk);
-    if (scanner.firstCompressed === undefined || this.encoding !== "identity") return;
-    this.#fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
-  };
-
-  // 'end' comes once: no once() wrapper.
-  readonly #onEnd = (): void => {
-    const cut = this.#scanner.cutShort();
-    if (cut) this.#fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: this.#scanner.complete });
-  };
-
-  #fault(found: RequestFault): void {
-    const onFault = this.#onFault;
-    if (!onFault) return;
-    this.#onFault = undefined;
-    this.#wire.http2.off("data", this.#onData);
+  if (!wire) return undefined;
+  const scanner = new FrameScanner();
+  const flagMeansCompressed = wire.encoding !== "identity";
+  let faulted = false;
+  const fault = (found: RequestFault) => {
+    if (faulted) return;
+    faulted = true;
+    wire.http2.off("data", onData);
     onFault(found);
-  }
+  };
+  const onData = (chunk: Buffer) => {
+    scanner.push(chunk);
+    if (scanner.firstCompressed === undefined || flagMeansCompressed) return;
+    fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
+  };
+  wire.http2.on("data", onData);
+  wire.http2.once("end", () => {
+    const cut = scanner.cutShort();
+    if (cut) fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: scanner.complete });
+  });
+  return { encoding: wire.encoding, compressed: (index) => scanner.compressed(index) };
 }
