@@ -14,7 +14,6 @@ import type { ServerCall } from "./call.js";
  */
 export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
-  readonly metadata: Metadata;
   readonly deadline: Date | undefined;
   readonly over: Promise<void>;
   /** Woken when the request stream may have something new or the call ended. */
@@ -31,8 +30,11 @@ export abstract class BaseServerCall implements ServerCall {
    * objects of a call. It follows the first of the notice and the cancel.
    */
   #handlerAbort: AbortController | undefined;
-  readonly #headers = new Metadata();
-  readonly #trailers = new Metadata();
+  /** Request metadata, converted from the transport's on first read (most handlers never read it). */
+  #metadata: Metadata | undefined;
+  /** Response headers and trailers, made when the handler sets the first one (most set none). */
+  #headers: Metadata | undefined;
+  #trailers: Metadata | undefined;
   #headersSent = false;
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** The status went out (or the call ended without one): nothing more goes to the client. */
@@ -40,9 +42,9 @@ export abstract class BaseServerCall implements ServerCall {
   #resolveOver!: () => void;
   #request: Buffer | undefined;
 
-  constructor(method: string, metadata: Metadata, deadline: Date | undefined, request: Buffer | undefined) {
+  constructor(method: string, metadata: Metadata | undefined, deadline: Date | undefined, request: Buffer | undefined) {
     this.method = method;
-    this.metadata = metadata;
+    this.#metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
     this.over = new Promise((resolve) => (this.#resolveOver = resolve));
@@ -52,6 +54,16 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   abstract get peer(): string;
+
+  /** The request metadata. */
+  get metadata(): Metadata {
+    return (this.#metadata ??= this.readMetadata());
+  }
+
+  /** The request metadata as the transport received it, for a call constructed without it. */
+  protected readMetadata(): Metadata {
+    return new Metadata();
+  }
 
   /**
    * Aborts (with an RpcError reason) when the call is cancelled (client
@@ -91,17 +103,17 @@ export abstract class BaseServerCall implements ServerCall {
   /** The response stream, for server-streaming and bidi calls. */
   abstract outbound(): Outbound;
   /** Puts the response headers on the wire. */
-  protected abstract sendHeaderFrame(headers: Metadata): void;
-  /** Puts the one response and status OK on the wire. */
-  protected abstract sendResponse(frame: Buffer, trailers: Metadata): void;
+  protected abstract sendHeaderFrame(headers: Metadata | undefined): void;
+  /** Puts the one response and status OK on the wire (trailers: undefined when there are none). */
+  protected abstract sendResponse(frame: Buffer, trailers: Metadata | undefined): void;
   /** Puts status OK on the wire, after the response stream. */
-  protected abstract sendOk(trailers: Metadata): void;
+  protected abstract sendOk(trailers: Metadata | undefined): void;
   /**
    * Puts a failed status on the wire; `statusDetails`, when the error has
    * details, is the google.rpc.Status for grpc-status-details-bin (with the
    * status's own code and message).
    */
-  protected abstract sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void;
+  protected abstract sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void;
 
   get headersSent(): boolean {
     return this.#headersSent;
@@ -109,7 +121,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   setHeader(key: string, value: MetadataValue): void {
     if (this.#headersSent) throw new StreamUsageError(`setHeader("${key}") refused: the response headers were already sent`);
-    this.#headers.append(key, value);
+    (this.#headers ??= new Metadata()).append(key, value);
   }
 
   sendHeaders(): void {
@@ -119,7 +131,7 @@ export abstract class BaseServerCall implements ServerCall {
   }
 
   setTrailer(key: string, value: MetadataValue): void {
-    this.#trailers.append(key, value);
+    (this.#trailers ??= new Metadata()).append(key, value);
   }
 
   /** Sends the one response of a unary or client-streaming call, and status OK. */
@@ -220,7 +232,7 @@ export abstract class BaseServerCall implements ServerCall {
 
   /** Sends headers the handler set before the first message or the status (the transport may send empty ones itself). */
   protected flushHeaders(): void {
-    if (!this.#headersSent && this.#headers.size > 0) this.sendHeaders();
+    if (!this.#headersSent && this.#headers !== undefined && this.#headers.size > 0) this.sendHeaders();
     this.#headersSent = true;
   }
 
@@ -254,10 +266,15 @@ export abstract class BaseServerCall implements ServerCall {
     this.#resolveOver();
   }
 
-  /** The trailers to send, with an error's own metadata merged in. */
-  #trailersFor(err?: RpcError): Metadata {
+  /**
+   * The trailers to send, with an error's own metadata merged in; undefined
+   * when there are none. Not a copy unless merged: a transport that keeps
+   * them past the status copies them itself.
+   */
+  #trailersFor(err?: RpcError): Metadata | undefined {
+    if (!err || err.metadata.size === 0) return this.#trailers;
     const out = new Metadata(this.#trailers);
-    if (err) for (const [key, value] of err.metadata) out.append(key, value);
+    for (const [key, value] of err.metadata) out.append(key, value);
     return out;
   }
 }

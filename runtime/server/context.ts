@@ -23,8 +23,6 @@ export interface ServerCallView {
 export class ServerContext {
   /** The full method path, `/package.Service/Method`. */
   readonly method: string;
-  /** Request headers. */
-  readonly metadata: Metadata;
   /** When the client's deadline passes, if it set one. */
   readonly deadline: Date | undefined;
   readonly #call: ServerCallView;
@@ -33,8 +31,12 @@ export class ServerContext {
   constructor(call: ServerCallView) {
     this.#call = call;
     this.method = call.method;
-    this.metadata = call.metadata;
     this.deadline = call.deadline;
+  }
+
+  /** Request headers (read from the call on first use: most handlers never look). */
+  get metadata(): Metadata {
+    return this.#call.metadata;
   }
 
   /**

@@ -54,8 +54,7 @@ export class GrpcServerCall extends BaseServerCall {
   #halfClosed = false;
   /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
   readonly #deadlineSlack: number;
-  /** "for unary method /pkg.Service/Method": how the statuses this call makes up name it. */
-  readonly #forMethod: string;
+  readonly #kind: MethodKind;
   /** Request messages handed to the handler, and how many it may have (fewer after a broken message). */
   #delivered = 0;
   #deliverable = Infinity;
@@ -67,14 +66,14 @@ export class GrpcServerCall extends BaseServerCall {
   constructor(method: string, kind: MethodKind, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
     const deadline = call.getDeadline();
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
-    super(method, fromGrpcMetadata(call.metadata), Number.isFinite(at) ? new Date(at) : undefined, undefined);
+    // The request metadata is converted on first read (readMetadata): most handlers never read it.
+    super(method, undefined, Number.isFinite(at) ? new Date(at) : undefined, undefined);
     this.#call = call;
     this.#respond = respond;
-    this.#forMethod = `for ${kind.replace("_", "-")} method ${method}`;
+    this.#kind = kind;
     this.#wire = serverWire(call);
     this.#requestWire = watchRequestWire(this.#wire, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
-    // grpc-js emits 'cancelled' on every close, also after the status went out: cancel() ignores those.
     // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
     // the error (a stack trace each) only for a call that really was cut short.
     (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => {
@@ -85,6 +84,10 @@ export class GrpcServerCall extends BaseServerCall {
 
   get peer(): string {
     return this.#call.getPeer();
+  }
+
+  protected override readMetadata(): Metadata {
+    return fromGrpcMetadata(this.#call.metadata);
   }
 
   override get requestEncoding(): string {
@@ -119,7 +122,7 @@ export class GrpcServerCall extends BaseServerCall {
       if (!this.cancellation()) this.#halfClosed = true;
       wake();
     }));
-    stream.on("error", () => {});
+    stream.on("error", ignore);
     const read = () => {
       if (this.#delivered >= this.#deliverable) return null;
       const frame = (stream.read() as Buffer | null) ?? null;
@@ -131,41 +134,31 @@ export class GrpcServerCall extends BaseServerCall {
 
   /**
    * Reads the one request of a unary or server-streaming call (grpc-js
-   * serves them as request streams, so that safestub counts): true once
-   * exactly one whole message came before the half-close; otherwise the call
-   * has ended INTERNAL (or was cancelled) and must not be dispatched.
+   * serves them as request streams, so that safestub counts) and runs
+   * `accepted` once exactly one whole message came before the half-close;
+   * otherwise the call ends INTERNAL (or was cancelled, or ended otherwise)
+   * and `accepted` never runs. Callbacks, not a promise: this is every unary call.
    */
-  acceptSingleRequest(): Promise<boolean> {
+  acceptSingleRequest(accepted: () => void): void {
     const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
-    return new Promise((resolve) => {
-      let request: Buffer | undefined;
-      let settled = false;
-      const settle = (ok: boolean) => {
-        if (settled) return;
-        settled = true;
-        stream.off("data", onMessage).off("end", onEnd);
-        resolve(ok);
-      };
-      const onMessage = (frame: Buffer) => {
-        if (request === undefined) request = frame;
-        else {
-          this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod}`));
-          settle(false);
-        }
-      };
-      const onEnd = () => {
-        if (this.cancellation()) return settle(false);
-        if (request === undefined) {
-          this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod}`));
-          return settle(false);
-        }
-        this.takeRequest(request);
-        settle(true);
-      };
-      // Cancelled before the request came (the call is over): never dispatched. After a dispatch, a no-op.
-      void this.over.then(() => settle(false));
-      stream.on("error", () => {});
-      stream.on("data", onMessage).on("end", onEnd);
+    let request: Buffer | undefined;
+    let done = false;
+    stream.on("error", ignore);
+    stream.on("data", (frame: Buffer) => {
+      // After the call ended (cancelled, shut down, refused) nothing more counts: it is never dispatched.
+      if (done || this.settled) return;
+      if (request === undefined) request = frame;
+      else {
+        done = true;
+        this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod()}`));
+      }
+    });
+    stream.on("end", () => {
+      if (done || this.settled) return;
+      done = true;
+      if (request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
+      this.takeRequest(request);
+      accepted();
     });
   }
 
@@ -186,19 +179,20 @@ export class GrpcServerCall extends BaseServerCall {
     return this.outboundPort(write, () => false);
   }
 
-  protected sendHeaderFrame(headers: Metadata): void {
+  protected sendHeaderFrame(headers: Metadata | undefined): void {
     this.#call.sendMetadata(toGrpcMetadata(headers));
   }
 
-  protected sendResponse(frame: Buffer, trailers: Metadata): void {
-    this.#respond!(null, frame, toGrpcMetadata(trailers));
+  // Without trailers grpc-js gets none: it sends an empty set of its own (it copies what it is given).
+  protected sendResponse(frame: Buffer, trailers: Metadata | undefined): void {
+    this.#respond!(null, frame, trailers?.size ? toGrpcMetadata(trailers) : undefined);
   }
 
-  protected sendOk(trailers: Metadata): void {
-    (this.#call as grpc.ServerWritableStream<Buffer, Buffer>).end(toGrpcMetadata(trailers));
+  protected sendOk(trailers: Metadata | undefined): void {
+    (this.#call as grpc.ServerWritableStream<Buffer, Buffer>).end(trailers?.size ? toGrpcMetadata(trailers) : undefined);
   }
 
-  protected sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void {
+  protected sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void {
     const metadata = toGrpcMetadata(trailers);
     if (statusDetails) metadata.set(STATUS_DETAILS_KEY, Buffer.from(statusDetails));
     // As gRPC specifies for an encoding the server does not support (grpc-js adds it to headers only).
@@ -211,7 +205,12 @@ export class GrpcServerCall extends BaseServerCall {
   /** A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
   #requestBroken(fault: RequestFault): void {
     this.#deliverable = fault.wholeBefore;
-    this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod}`));
+    this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod()}`));
+  }
+
+  /** "for unary method /pkg.Service/Method": how the statuses this call makes up name it (built only when one is). */
+  #forMethod(): string {
+    return `for ${this.#kind.replace("_", "-")} method ${this.method}`;
   }
 
   #requestsEnded(): RpcError | "ok" | undefined {
@@ -224,6 +223,9 @@ export class GrpcServerCall extends BaseServerCall {
     return new RpcError(Code.CANCELLED, "the client cancelled the call");
   }
 }
+
+/** grpc-js's call objects are EventEmitters: an 'error' without a listener would throw (the call's status reports it). */
+function ignore(): void {}
 
 /** Runs `then` once HALF_CLOSE_SETTLE_MS and two more turns of the event loop have passed. */
 function settleHalfClose(then: () => void): void {

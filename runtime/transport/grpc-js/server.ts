@@ -43,7 +43,7 @@ export class GrpcServerTransport implements ServerTransport {
         const call = new GrpcServerCall(method.path, method.kind, stream, respond);
         if (call.refuseUnsupportedEncoding()) return;
         if (!takesOneRequest) return onCall(call);
-        void call.acceptSingleRequest().then((accepted) => accepted && onCall(call));
+        call.acceptSingleRequest(() => onCall(call));
       };
     }
     this.#grpc.addService(definition as grpc.ServiceDefinition, implementation);

@@ -1,6 +1,6 @@
 import type { RpcError } from "../../core/errors.js";
 import { Code } from "../../core/code.js";
-import type { Metadata } from "../../core/metadata.js";
+import { Metadata } from "../../core/metadata.js";
 import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { InMemoryClientCall } from "./client-call.js";
@@ -44,20 +44,21 @@ export class InMemoryServerCall extends BaseServerCall {
     return this.outboundPort(write, () => responses.hasRoom);
   }
 
-  protected sendHeaderFrame(headers: Metadata): void {
-    this.#client.receiveHeaders(headers);
+  protected sendHeaderFrame(headers: Metadata | undefined): void {
+    this.#client.receiveHeaders(headers ?? new Metadata());
   }
 
-  protected sendResponse(frame: Buffer, trailers: Metadata): void {
+  protected sendResponse(frame: Buffer, trailers: Metadata | undefined): void {
     this.#client.responses.push(frame);
     this.sendOk(trailers);
   }
 
-  protected sendOk(trailers: Metadata): void {
-    this.#client.receiveStatus(Code.OK, "OK", trailers);
+  // The client keeps the trailers it is handed: a copy, so a later setTrailer does not reach it.
+  protected sendOk(trailers: Metadata | undefined): void {
+    this.#client.receiveStatus(Code.OK, "OK", new Metadata(trailers));
   }
 
-  protected sendError(status: RpcError, trailers: Metadata, statusDetails: Uint8Array | undefined): void {
-    this.#client.receiveStatus(status.code, status.details, trailers, statusDetails);
+  protected sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void {
+    this.#client.receiveStatus(status.code, status.details, new Metadata(trailers), statusDetails);
   }
 }
