@@ -15,7 +15,6 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { ChildResult, Counts } from "./child.js";
-import { Chunk } from "./gen/tsproto/bench/v1/bench.js";
 import { bundleEntry, bundleServer, bundleStack } from "./lib/bundle.js";
 import { generateBenchCode } from "./lib/generate.js";
 import { ensureH2load, grpcFrame, runH2load } from "./lib/h2load.js";
@@ -69,6 +68,8 @@ async function measure(): Promise<ServerRun> {
   const bundles = new Map<string, string>();
   for (const s of servers) bundles.set(s.name, await bundleServer(s.name));
   const h2load = flag("no-h2load") ? undefined : ensureH2load(log);
+  // Imported after generateBenchCode(): on a fresh checkout bench/gen/ does not exist before it.
+  const { Chunk } = await import("./gen/tsproto/bench/v1/bench.js");
   const body = grpcFrame(Chunk.encode({ seq: 1, data: Buffer.alloc(8, 7) }).finish());
   const reps: Record<string, ServerRep[]> = Object.fromEntries(servers.map((s) => [s.name, []]));
   const failures: Record<string, string[]> = Object.fromEntries(servers.map((s) => [s.name, []]));
