@@ -32,6 +32,16 @@ const bothBackends = [
   "test/runtime/processes.test.ts",
   "test/unit/in-memory.test.ts",
   "test/helloworld.test.ts",
+  "test/integration/bad-requests.test.ts",
+  "test/integration/bad-responses.test.ts",
+  "test/integration/batched-responses.test.ts",
+  "test/integration/cancel-storm.test.ts",
+  "test/integration/compression.test.ts",
+  "test/integration/drain-race.test.ts",
+  "test/integration/fault-matrix.test.ts",
+  "test/integration/opentelemetry.test.ts",
+  "test/integration/reset-after-headers.test.ts",
+  "test/integration/tls-default.test.ts",
 ];
 const backendAlias = (messages: "ts-proto" | "protobuf-es") => ({
   alias: [{ find: /^@backend\/(.*)\.js$/, replacement: `${fileURLToPath(new URL(`./test/backends/${messages}/`, import.meta.url))}$1.ts` }],

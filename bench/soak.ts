@@ -15,7 +15,7 @@ import { Msg } from "../gen/testing/probe.js";
 import { ProbeClient } from "../gen/testing/probe_grpc.js";
 import { startChild } from "../test/helpers/child.js";
 import { writeSection } from "./lib/results-file.js";
-import type { ServerStats } from "../test/helpers/storm-server.js";
+import type { ServerStats } from "../test/helpers/storm-stats.js";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const totalCalls = arg("calls", 300_000);

@@ -1,5 +1,5 @@
 // A Probe server in its own process for the fault matrix and the cancellation storm. Prints "port N".
-//   unary "stats":  collects garbage (run with --expose-gc) and reports ServerStats as JSON in `text`
+//   unary "stats":  collects garbage (run with --expose-gc) and reports ServerStats (storm-stats.ts) as JSON in `text`
 //   unary "wait":   waits until the call is cancelled
 //   unary "sleep":  answers after req.count ms (a unary call a drain lets finish)
 //   other unary:    echoes the request
@@ -13,19 +13,10 @@
 // then it exits 0.
 import { createServer, type ServerContext } from "safestub";
 import { addHealth } from "safestub/health";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeService } from "../../gen/testing/probe_grpc.js";
-
-/** What unary "stats" reports. */
-export interface ServerStats {
-  /** Handlers running now (not counting the stats call itself). */
-  running: number;
-  /** Handlers started so far (counting the stats call). */
-  started: number;
-  activeHandles: number;
-  rssMiB: number;
-  heapUsedMiB: number;
-}
+// `@backend/*` follows the tsconfig tsx runs with (see startChild): ts-proto or protobuf-es messages.
+import { messages } from "@backend/messages.js";
+import { ProbeService, msg, type Msg } from "@backend/probe.js";
+import type { ServerStats } from "./storm-stats.js";
 
 let running = 0;
 let started = 0;
@@ -54,8 +45,8 @@ server.add(ProbeService, {
   unary: counted(async (req: Msg, ctx: ServerContext) => {
     if (req.text === "stats") {
       global.gc?.();
-      const stats: ServerStats = { running: running - 1, started, activeHandles: activeHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 };
-      return Msg.fromPartial({ text: JSON.stringify(stats) });
+      const stats: ServerStats = { messages, running: running - 1, started, activeHandles: activeHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 };
+      return msg({ text: JSON.stringify(stats) });
     }
     if (req.text === "wait") await cancelled(ctx);
     if (req.text === "sleep") await new Promise((resolve) => setTimeout(resolve, req.count));
@@ -63,12 +54,12 @@ server.add(ProbeService, {
   }),
   download: counted(async (req, tx, ctx) => {
     const payload = Buffer.alloc(req.size);
-    for (let id = 0; id < req.count && !ctx.signal.aborted; id++) await tx.send(Msg.fromPartial({ id, payload }));
+    for (let id = 0; id < req.count && !ctx.signal.aborted; id++) await tx.send(msg({ id, payload }));
   }),
   upload: counted(async (rx) => {
     let count = 0;
     for await (const _ of rx) count++;
-    return Msg.fromPartial({ count });
+    return msg({ count });
   }),
   chat: counted(async (rx, tx, ctx) => {
     const stop = cancelled(ctx).then(() => undefined);

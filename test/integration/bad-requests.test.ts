@@ -2,15 +2,14 @@
 // message naming what was wrong, and the handler must see the same failure (or not run at all).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Code, RpcError, createServer, type Server } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeService } from "../../gen/testing/probe_grpc.js";
+import { ProbeService, encodeMsg, msg } from "@backend/probe.js";
 import { eventually } from "../helpers/probe.js";
 import { frame, rawCall, truncatedFrame } from "../helpers/raw-http2.js";
 
-const good = () => frame(Msg.encode(Msg.fromPartial({ id: 7, text: "whole" })).finish());
+const good = () => frame(encodeMsg(msg({ id: 7, text: "whole" })));
 // Field 3 (bytes) promises 127 bytes that are not there: a whole frame whose bytes do not decode.
 const undecodable = () => frame(Buffer.from([0x1a, 0x7f]));
-const compressed = () => frame(Msg.encode(Msg.fromPartial({ id: 7 })).finish(), { compressed: true });
+const compressed = () => frame(encodeMsg(msg({ id: 7 })), { compressed: true });
 const cut = () => truncatedFrame(Buffer.from([0x08, 0x07]));
 
 const path = (method: string) => `/safestub.testing.Probe/${method}`;
@@ -28,7 +27,7 @@ beforeAll(async () => {
   server.add(ProbeService, {
     unary: (req) => {
       seen.push(`unary ran with id ${req.id}`);
-      return Msg.fromPartial({});
+      return msg({});
     },
     download: async (req) => {
       seen.push(`download ran with id ${req.id}`);
@@ -41,7 +40,7 @@ beforeAll(async () => {
       } catch (err) {
         seen.push(`upload error ${codeOf(err)} after ${n}, signal ${codeOf(ctx.signal.reason)}`);
       }
-      return Msg.fromPartial({});
+      return msg({});
     },
     chat: async (rx) => {
       let n = 0;

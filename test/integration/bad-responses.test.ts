@@ -3,11 +3,10 @@
 import type * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, type Channel } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, encodeMsg, msg } from "@backend/probe.js";
 import { frame, respondWith, startRawServer, truncatedFrame, type RawServer } from "../helpers/raw-http2.js";
 
-const good = () => frame(Msg.encode(Msg.fromPartial({ id: 1, text: "whole" })).finish());
+const good = () => frame(encodeMsg(msg({ id: 1, text: "whole" })));
 
 /** How the raw server answers, chosen per call by the request header x-bad. */
 const scenarios: Record<string, (stream: http2.ServerHttp2Stream) => void> = {
@@ -17,7 +16,7 @@ const scenarios: Record<string, (stream: http2.ServerHttp2Stream) => void> = {
   "status-99": (s) => respondWith(s, [good()], { "grpc-status": "99", "grpc-message": "x" }),
   "status-absent": (s) => respondWith(s, [good()], { "x-other": "1" }),
   // The compressed flag on a message, and no grpc-encoding header.
-  compressed: (s) => respondWith(s, [frame(Msg.encode(Msg.fromPartial({ id: 1 })).finish(), { compressed: true })], { "grpc-status": "0" }),
+  compressed: (s) => respondWith(s, [frame(encodeMsg(msg({ id: 1 })), { compressed: true })], { "grpc-status": "0" }),
 };
 
 let server: RawServer;
@@ -39,21 +38,21 @@ async function outcome(shape: string, bad: string): Promise<RpcError | "ok"> {
   const run = async () => {
     switch (shape) {
       case "unary":
-        await client.unary(Msg.fromPartial({}), options);
+        await client.unary(msg({}), options);
         return;
       case "server-streaming":
-        for await (const _ of client.download(Msg.fromPartial({}), options).receiver);
+        for await (const _ of client.download(msg({}), options).receiver);
         return;
       case "client-streaming": {
         const call = client.upload(options);
-        await call.sender.send(Msg.fromPartial({}));
+        await call.sender.send(msg({}));
         await call.sender.close();
         await call.response;
         return;
       }
       case "bidi": {
         const call = client.chat(options);
-        await call.sender.send(Msg.fromPartial({}));
+        await call.sender.send(msg({}));
         await call.sender.close();
         for await (const _ of call.receiver);
         return;

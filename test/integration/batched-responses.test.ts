@@ -4,9 +4,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, createServer, type Channel, type Server } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService } from "../../gen/testing/probe_grpc.js";
-import { eventually, sleep } from "../helpers/probe.js";
+import { ProbeClient, ProbeService, decodeMsg, encodeMsg } from "@backend/probe.js";
+import { eventually, msg, sleep } from "../helpers/probe.js";
 import { frame, rawCall } from "../helpers/raw-http2.js";
 
 let server: Server;
@@ -28,11 +27,11 @@ beforeAll(async () => {
       const payload = Buffer.alloc(req.size, 5);
       try {
         if (req.text.startsWith("all")) {
-          await tx.sendAll(Array.from({ length: req.count }, (_, id) => Msg.fromPartial({ id, payload })));
+          await tx.sendAll(Array.from({ length: req.count }, (_, id) => msg({ id, payload })));
           record.admitted = req.count;
         } else
           for (let id = 0; id < req.count; id++) {
-            await tx.send(Msg.fromPartial({ id, payload }));
+            await tx.send(msg({ id, payload }));
             record.admitted++;
           }
         record.ended = "ok";
@@ -41,7 +40,7 @@ beforeAll(async () => {
         throw err;
       }
     },
-    upload: async () => Msg.fromPartial({}),
+    upload: async () => msg({}),
     chat: async (rx, tx) => {
       for await (const m of rx) await tx.send(m);
     },
@@ -60,7 +59,7 @@ function idsIn(body: Buffer): number[] {
   const ids: number[] = [];
   for (let at = 0; at < body.length; ) {
     const length = body.readUInt32BE(at + 1);
-    ids.push(Msg.decode(body.subarray(at + 5, at + 5 + length)).id);
+    ids.push(decodeMsg(body.subarray(at + 5, at + 5 + length)).id);
     at += 5 + length;
   }
   return ids;
@@ -70,7 +69,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("batched server responses", () => {
   it("a burst of 200 sends reaches the wire in far fewer DATA frames than messages, every message whole and in order", async () => {
-    const request = frame(Msg.encode(Msg.fromPartial({ text: "wire", count: 200, size: 8 })).finish());
+    const request = frame(encodeMsg(msg({ text: "wire", count: 200, size: 8 })));
     const result = await rawCall(port, "/safestub.testing.Probe/Download", [request]);
     expect(result.status).toBe("0");
     expect(idsIn(result.body)).toEqual(range(200));
@@ -84,7 +83,7 @@ describe("batched server responses", () => {
       const size = [0, 8, 1000, 20_000, 70_000][run % 5]!;
       const text = `${run % 2 ? "all" : "each"}-${run}`;
       const ids: number[] = [];
-      for await (const m of client.download(Msg.fromPartial({ text, count, size })).receiver) {
+      for await (const m of client.download(msg({ text, count, size })).receiver) {
         expect(m.payload.length).toBe(size);
         ids.push(m.id);
       }
@@ -98,7 +97,7 @@ describe("batched server responses", () => {
     const count = 400; // 25 MiB: far more than HTTP/2 windows, socket buffers and grpc-js's 16 buffered writes hold
     for (let run = 0; run < 20; run++) {
       const text = `held-${run}`;
-      const call = client.download(Msg.fromPartial({ text, count, size }));
+      const call = client.download(msg({ text, count, size }));
       expect(await eventually(() => (handled.get(text)?.admitted ?? 0) > 0, 5000)).toBe(true);
       await sleep(30);
       const admittedWhileHeld = handled.get(text)!.admitted;
@@ -115,7 +114,7 @@ describe("batched server responses", () => {
     for (let run = 0; run < 25; run++) {
       const text = `cancel-${run}`;
       const stopAt = 1 + ((run * 53) % 150);
-      const call = client.download(Msg.fromPartial({ text, count: 100_000, size: 100 }));
+      const call = client.download(msg({ text, count: 100_000, size: 100 }));
       const ids: number[] = [];
       for await (const m of call.receiver) {
         ids.push(m.id);
@@ -135,7 +134,7 @@ describe("batched server responses", () => {
     const limited = createServer({ grpcOptions: { "grpc.max_send_message_length": 1000 } });
     limited.addPartial(ProbeService, {
       download: async (req, tx) => {
-        for (let id = 0; id < 40; id++) await tx.send(Msg.fromPartial({ id, payload: Buffer.alloc(id === req.count ? 2000 : 10) }));
+        for (let id = 0; id < 40; id++) await tx.send(msg({ id, payload: Buffer.alloc(id === req.count ? 2000 : 10) }));
       },
     });
     const limitedChannel = createChannel(`http://127.0.0.1:${await limited.listen("127.0.0.1:0")}`);
@@ -145,7 +144,7 @@ describe("batched server responses", () => {
         const ids: number[] = [];
         let failure: unknown;
         try {
-          for await (const m of new ProbeClient(limitedChannel).download(Msg.fromPartial({ count: tooLarge })).receiver) ids.push(m.id);
+          for await (const m of new ProbeClient(limitedChannel).download(msg({ count: tooLarge })).receiver) ids.push(m.id);
         } catch (err) {
           failure = err;
         }
@@ -168,7 +167,7 @@ describe("batched server responses", () => {
     const intercepted = createServer({ grpcOptions: { interceptors: [later] } });
     intercepted.addPartial(ProbeService, {
       download: async (req, tx) => {
-        for (let id = 0; id < req.count; id++) await tx.send(Msg.fromPartial({ id }));
+        for (let id = 0; id < req.count; id++) await tx.send(msg({ id }));
       },
     });
     const interceptedChannel = createChannel(`http://127.0.0.1:${await intercepted.listen("127.0.0.1:0")}`);
@@ -176,7 +175,7 @@ describe("batched server responses", () => {
       for (let run = 0; run < 20; run++) {
         const count = 1 + ((run * 31) % 200);
         const ids: number[] = [];
-        for await (const m of new ProbeClient(interceptedChannel).download(Msg.fromPartial({ count })).receiver) ids.push(m.id);
+        for await (const m of new ProbeClient(interceptedChannel).download(msg({ count })).receiver) ids.push(m.id);
         expect(ids).toEqual(range(count));
       }
     } finally {
@@ -188,7 +187,7 @@ describe("batched server responses", () => {
   it("ping-pong: a lone response is written at once, not held for a batch (200 round trips, each answered)", async () => {
     const call = client.chat();
     for (let id = 0; id < 200; id++) {
-      await call.sender.send(Msg.fromPartial({ id }));
+      await call.sender.send(msg({ id }));
       expect((await call.receiver.recv())?.id).toBe(id);
     }
     await call.sender.close();

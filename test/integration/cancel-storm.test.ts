@@ -3,12 +3,11 @@
 // baseline after the storm. The server runs in its own process (test/helpers/storm-server.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { createChannel, type Channel } from "safestub";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient } from "@backend/probe.js";
 import type { GrpcClientTransport } from "../../runtime/transport/grpc-js/channel.js";
 import { cancelStorm } from "../helpers/cancel-storm.js";
 import { startChild, type ChildServer } from "../helpers/child.js";
-import { msg } from "../helpers/probe.js";
-import type { ServerStats } from "../helpers/storm-server.js";
+import { statsOf } from "../helpers/storm-stats.js";
 
 let child: ChildServer | undefined;
 let channel: Channel | undefined;
@@ -22,10 +21,6 @@ async function connect(options: Parameters<typeof createChannel>[1] = {}): Promi
   child = await startChild("test/helpers/storm-server.ts", [], 20_000, ["--expose-gc"]);
   channel = createChannel(`http://127.0.0.1:${child.port}`, options);
   return new ProbeClient(channel);
-}
-
-async function statsOf(client: ProbeClient): Promise<ServerStats> {
-  return JSON.parse((await client.unary(msg({ text: "stats" }))).text) as ServerStats;
 }
 
 const connectionsOpened = (c: Channel) => (c.transport as GrpcClientTransport).connectionsOpened;

@@ -10,8 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, createServer, type Channel, type ChannelOptions, type Server } from "safestub";
 import { createInMemoryChannel, createInMemoryServer } from "safestub/testing";
 import type { GrpcClientTransport } from "../../runtime/transport/grpc-js/channel.js";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, ProbeService, decodeMsg, encodeMsg, type ProbeHandlers } from "@backend/probe.js";
 import { deframe, frame, rawCall, respondWith, startRawServer, type RawServer } from "../helpers/raw-http2.js";
 import { msg } from "../helpers/probe.js";
 
@@ -44,7 +43,7 @@ function channelTo(port: number, options: ChannelOptions = {}): Channel {
 }
 
 /** The message a request frame carries, gunzipped when its flag says so. */
-const messageOf = (m: { compressed: boolean; bytes: Buffer }) => Msg.decode(m.compressed ? gunzipSync(m.bytes) : m.bytes);
+const messageOf = (m: { compressed: boolean; bytes: Buffer }) => decodeMsg(m.compressed ? gunzipSync(m.bytes) : m.bytes);
 
 const big = msg({ id: 7, text: "compressible ".repeat(200) });
 
@@ -61,8 +60,8 @@ describe("the client's requests on the wire (raw HTTP/2 server)", () => {
     expect(sent.compressed).toBe(true);
     // gzip's magic bytes, a real deflate stream, and fewer bytes than the message itself.
     expect([...sent.bytes.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
-    expect(sent.bytes.length).toBeLessThan(Msg.encode(big).finish().length / 4);
-    expect(Msg.decode(gunzipSync(sent.bytes))).toEqual(big);
+    expect(sent.bytes.length).toBeLessThan(encodeMsg(big).length / 4);
+    expect(decodeMsg(gunzipSync(sent.bytes))).toEqual(big);
   });
 
   it("a channel without compression sends neither grpc-encoding nor the flag, and advertises grpc-accept-encoding", async () => {
@@ -205,18 +204,18 @@ describe("safestub's server takes compressed requests", () => {
 
   it("takes gzip and deflate from a raw client (the flag and the encoding as a grpc-go or grpc-java client sends them)", async () => {
     const { port, seen } = await reportingServer();
-    const bytes = Msg.encode(big).finish();
+    const bytes = encodeMsg(big);
     for (const [encoding, compress] of [["gzip", gzipSync], ["deflate", deflateSync]] as const) {
       const result = await rawCall(port, "/safestub.testing.Probe/Unary", [frame(compress(bytes), { compressed: true })], { headers: { "grpc-encoding": encoding } });
       expect(result.status, encoding).toBe("0");
-      expect(Msg.decode(deframe(result.body)[0]!.bytes)).toEqual(big);
+      expect(decodeMsg(deframe(result.body)[0]!.bytes)).toEqual(big);
     }
     expect(seen).toEqual(["unary gzip true", "unary deflate true"]);
   });
 
   it("advertises grpc-accept-encoding in its response headers", async () => {
     const { port } = await reportingServer();
-    const result = await rawCall(port, "/safestub.testing.Probe/Unary", [frame(Msg.encode(big).finish())]);
+    const result = await rawCall(port, "/safestub.testing.Probe/Unary", [frame(encodeMsg(big))]);
     expect(result.status).toBe("0");
     expect(String(result.headers["grpc-accept-encoding"]).split(",").sort()).toEqual(["deflate", "gzip", "identity"]);
   });
@@ -225,7 +224,7 @@ describe("safestub's server takes compressed requests", () => {
     const { port, seen } = await reportingServer();
     for (const compressed of [true, false]) {
       for (const path of ["/safestub.testing.Probe/Unary", "/safestub.testing.Probe/Upload"]) {
-        const result = await rawCall(port, path, [frame(Msg.encode(big).finish(), { compressed })], { headers: { "grpc-encoding": "br" } });
+        const result = await rawCall(port, path, [frame(encodeMsg(big), { compressed })], { headers: { "grpc-encoding": "br" } });
         expect(result.status, `${path} compressed=${compressed}`).toBe(String(Code.UNIMPLEMENTED));
         expect(result.message).toMatch(/grpc-encoding "br" is not supported/);
         const advertised = result.trailers["grpc-accept-encoding"] ?? result.headers["grpc-accept-encoding"];

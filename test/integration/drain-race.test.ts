@@ -4,9 +4,8 @@
 // shutdown resolves well before its grace, and afterwards nothing is served.
 import { describe, expect, it } from "vitest";
 import { Code, RpcError } from "safestub";
-import type { ProbeHandlers } from "../../gen/testing/probe_grpc.js";
 import { createChannel } from "safestub";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, type ProbeHandlers } from "@backend/probe.js";
 import { msg, sleep } from "../helpers/probe.js";
 import { transports } from "../helpers/transports.js";
 

@@ -6,13 +6,12 @@
 import * as http2 from "node:http2";
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, createChannel, RpcError, type Channel } from "safestub";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, encodeMsg, type Msg } from "@backend/probe.js";
 import { HealthClient, ServingStatus } from "safestub/health";
 import { startChild, type ChildServer } from "../helpers/child.js";
 import { frame } from "../helpers/raw-http2.js";
 import { msg, sleep } from "../helpers/probe.js";
-import type { ServerStats } from "../helpers/storm-server.js";
+import { statsOf } from "../helpers/storm-stats.js";
 
 let child: ChildServer | undefined;
 const channels: Channel[] = [];
@@ -51,10 +50,6 @@ const exited = (c: ChildServer) =>
     if (c.process.exitCode !== null || c.process.signalCode !== null) resolve(c.process.exitCode);
     else c.process.once("exit", (code) => resolve(code));
   });
-
-async function statsOf(client: ProbeClient): Promise<ServerStats> {
-  return JSON.parse((await client.unary(msg({ text: "stats" }))).text) as ServerStats;
-}
 
 describe("a server SIGKILLed mid-stream", () => {
   const runs = 10;
@@ -254,7 +249,7 @@ describe("a raw HTTP/2 client resetting 10,000 streams at once", () => {
   it("takes no server down: its handlers all end, and other clients are served throughout", async () => {
     const client = await start();
     const before = await statsOf(client);
-    const request = frame(Msg.encode(msg({ text: "wait" })).finish());
+    const request = frame(encodeMsg(msg({ text: "wait" })));
     const sessions = Array.from({ length: 10 }, () => http2.connect(`http://127.0.0.1:${child!.port}`));
     try {
       await Promise.all(sessions.map((session) => new Promise((resolve, reject) => session.once("connect", resolve).once("error", reject))));

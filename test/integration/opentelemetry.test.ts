@@ -11,8 +11,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, type Channel, type ClientInterceptor, type Server } from "safestub";
 import { clientTracing, serverTracing } from "safestub/opentelemetry";
-import { Msg } from "../../gen/testing/probe.js";
-import { ProbeClient, ProbeService, type ProbeHandlers } from "../../gen/testing/probe_grpc.js";
+import { ProbeClient, ProbeService, type ProbeHandlers } from "@backend/probe.js";
 import { channelTo, eventually, msg, newServer } from "../helpers/probe.js";
 
 const exporter = new InMemorySpanExporter();
@@ -42,8 +41,8 @@ function probeHandlers(nested: () => ProbeClient): ProbeHandlers {
         unavailableOnce = false;
         throw new RpcError(Code.UNAVAILABLE, "try again");
       }
-      if (req.id === NESTED) return Msg.fromPartial({ id: (await nested().unary(msg({ id: 1 }), { signal: ctx.signal })).id + NESTED });
-      return Msg.fromPartial({ id: req.id });
+      if (req.id === NESTED) return msg({ id: (await nested().unary(msg({ id: 1 }), { signal: ctx.signal })).id + NESTED });
+      return msg({ id: req.id });
     },
     download: async (req, tx, ctx) => {
       seenTraceparent = ctx.metadata.get("traceparent") as string | undefined;

@@ -5,8 +5,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createChannel, RpcError, type Channel } from "safestub";
-import { PayloadType, type StreamingOutputCallRequest } from "../../gen/grpc/testing/messages.js";
-import { TestServiceClient } from "../../gen/grpc/testing/test_grpc.js";
+import { PayloadType, TestServiceClient, type PayloadInit, type StreamingOutputCallRequestInit } from "@backend/interop.js";
 import { startNegativeServer, type NegativeServer } from "../../interop/http2/negative-server.js";
 import { largeRequest } from "../../interop/safestub/cases.js";
 import { http2StreamsOf } from "../../runtime/transport/grpc-js/internals.js";
@@ -31,8 +30,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const payload = () => ({ type: PayloadType.COMPRESSABLE, body: Buffer.alloc(LARGE) });
-const streamingRequest = (): StreamingOutputCallRequest => ({ responseType: PayloadType.COMPRESSABLE, responseParameters: [{ size: 10, intervalUs: 0, compressed: undefined }], payload: payload(), responseStatus: undefined });
+const payload = (): PayloadInit => ({ type: PayloadType.COMPRESSABLE, body: Buffer.alloc(LARGE) });
+const streamingRequest = (): StreamingOutputCallRequestInit => ({ responseType: PayloadType.COMPRESSABLE, responseParameters: [{ size: 10, intervalUs: 0, compressed: undefined }], payload: payload(), responseStatus: undefined });
 
 /** Awaits `operation`, expecting it to fail with an RpcError before FAILS_WITHIN_MS. */
 async function failure(operation: Promise<unknown>): Promise<RpcError> {

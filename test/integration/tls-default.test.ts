@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createServer, RpcError, type Server } from "safestub";
-import { GreeterService } from "../../gen/helloworld_grpc.js";
+import { GreeterService } from "@backend/examples.js";
 import { greet } from "../helpers/greet.js";
 
 let server: Server;
