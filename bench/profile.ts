@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Counts } from "./child.js";
 import { bundleServer, bundleStack } from "./lib/bundle.js";
+import { generateBenchCode } from "./lib/generate.js";
 import { startServerProcess } from "./lib/server-process.js";
 import { FULL_COUNTS } from "./runtime-bench.js";
 
@@ -20,6 +21,8 @@ const counts: Counts = { ...FULL_COUNTS, unaryLatency: 0, unaryConcurrent: 0, se
 const dir = fileURLToPath(new URL(`./out/prof/${serverSide ? "server-" : ""}${module}-${workload}${retryBuffer ? `-rb${retryBuffer}` : ""}/`, import.meta.url));
 rmSync(dir, { recursive: true, force: true });
 const profiling = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+// The stacks and servers import bench/gen/, which a fresh checkout does not have.
+generateBenchCode();
 const file = await bundleStack(serverSide ? "wire" : module);
 const server = await startServerProcess(await bundleServer(serverSide ? module : "grpcjs"), serverSide ? profiling : []);
 const config = { port: server.port, serverPid: server.pid, counts, ...(retryBuffer ? { grpcOptions: { "grpc.per_rpc_retry_buffer_size": Number(retryBuffer) } } : {}) };
