@@ -122,8 +122,8 @@ export function buildFileView(schema: Schema<SafestubOptions>, file: DescFile, f
     const req = t.tok(messages.messageType(f, m.input));
     const res = t.tok(messages.messageType(f, m.output));
     // What senders give: the client's requests and the handler's responses (the message types for ts-proto).
-    const reqInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.input)) : req;
-    const resInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.output)) : res;
+    const reqInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.input, runtimeImport)) : req;
+    const resInput = messages.messageInputType ? t.tok(messages.messageInputType(f, m.output, runtimeImport)) : res;
     const inputArgs = messages.messageInputType ? `, ${reqInput}, ${resInput}` : "";
     const codecs = `${t.tok(messages.messageCodec(f, m.input, runtimeImport))}, ${t.tok(messages.messageCodec(f, m.output, runtimeImport))}`;
     const resultType = shape.resultType === "Promise" ? globalPromise : runtimeType(shape.resultType);

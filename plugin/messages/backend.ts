@@ -20,8 +20,9 @@ export interface MessageBackend {
    * The type a sender may give for the message, when it is wider than
    * messageType (protobuf-es takes a partial init or a message). A backend
    * whose messages are sent as they are received (ts-proto) leaves it out.
+   * `runtimeImport` as for messageCodec.
    */
-  messageInputType?(f: GeneratedFile, message: DescMessage): Printable;
+  messageInputType?(f: GeneratedFile, message: DescMessage, runtimeImport: string): Printable;
   /**
    * The expression generated code passes as the message's runtime Codec
    * (`{ encode(m): Uint8Array; decode(bytes) }`), with what it needs imported

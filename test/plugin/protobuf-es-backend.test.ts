@@ -27,31 +27,33 @@ describe("messages=protobuf-es", () => {
     expect(out).toMatch(/^import \{ [^}]*\bThingSchema\b[^}]*\} from "\.\.\/\.\.\/other\/things_pb\.js";$/m);
     // Well-known types come from protobuf-es itself, as protoc-gen-es imports them.
     expect(out).toMatch(/^import \{ [^}]*\bEmptySchema\b[^}]*\} from "@bufbuild\/protobuf\/wkt";$/m);
-    expect(out).toContain('import type { MessageInitShape } from "@bufbuild/protobuf";');
+    expect(out).toContain('import type { MessageInit } from "safestub/protobuf-es";');
+    expect(out).not.toContain("MessageInitShape");
     expect(out).toContain('import { protobufEsCodec } from "safestub/protobuf-es";');
     expect(out).not.toContain("tsProtoCodec");
-    expect(out).toContain('unaryMethod<Thing, Thing, MessageInitShape<typeof ThingSchema>, MessageInitShape<typeof ThingSchema>>("/edge.nested.v1.Names/GetThing", protobufEsCodec(ThingSchema), protobufEsCodec(ThingSchema))');
+    expect(out).toContain('unaryMethod<Thing, Thing, MessageInit<Thing>, MessageInit<Thing>>("/edge.nested.v1.Names/GetThing", protobufEsCodec(ThingSchema), protobufEsCodec(ThingSchema))');
   });
 
   it("types what is sent as an init or a message and what is received as the message, on both ends", () => {
     const out = nested("messages=protobuf-es");
     // Client: sends the init shape, receives the message.
-    expect(out).toContain("getThing(request: MessageInitShape<typeof ThingSchema>, options?: CallOptions): Promise<Thing>");
-    expect(out).toMatch(/nested\(options\?: CallOptions\): ClientStreamingCall<MessageInitShape<typeof Outer_Inner_thingSchema>, Outer>/);
+    expect(out).toContain("getThing(request: MessageInit<Thing>, options?: CallOptions): Promise<Thing>");
+    expect(out).toMatch(/nested\(options\?: CallOptions\): ClientStreamingCall<MessageInit<Outer_Inner_thing>, Outer>/);
     // Handlers: receive the message, send the init shape.
-    expect(out).toContain("getThing: UnaryHandler<Thing, MessageInitShape<typeof ThingSchema>>;");
-    expect(out).toMatch(/localNested: BidiStreamingHandler<Local_Inner, MessageInitShape<typeof Local_DateSchema>>;/);
+    expect(out).toContain("getThing: UnaryHandler<Thing, MessageInit<Thing>>;");
+    expect(out).toMatch(/localNested: BidiStreamingHandler<Local_Inner, MessageInit<Local_Date>>;/);
   });
 
   it("spells every type out for target=dts (protoplugin writes it without resolving imports)", () => {
     const dts = generate("target=js+dts,messages=protobuf-es").get("edge/nested/v1/nested_grpc.d.ts")!;
-    expect(dts).toMatch(/readonly getThing: MethodDefinition<Thing, Thing, "unary", MessageInitShape<typeof ThingSchema>, MessageInitShape<typeof ThingSchema>>;/);
+    expect(dts).toMatch(/readonly getThing: MethodDefinition<Thing, Thing, "unary", MessageInit<Thing>, MessageInit<Thing>>;/);
     expect(dts).not.toMatch(/\bany\b/);
   });
 
   it("takes the adapter from runtime_import's /protobuf-es subpath", () => {
     const out = nested("messages=protobuf-es,runtime_import=@acme/safestub");
     expect(out).toContain('import { protobufEsCodec } from "@acme/safestub/protobuf-es";');
+    expect(out).toContain('import type { MessageInit } from "@acme/safestub/protobuf-es";');
     expect(out).not.toContain('from "safestub');
   });
 

@@ -23,7 +23,7 @@ interface ComputedNames {
   from: string;
   /** The schema the codec takes, and the one the init type names. */
   codecSchema: string;
-  inputSchema: string;
+  inputShape: string;
 }
 
 const symbol = (p: Printable): ImportSymbol => {
@@ -45,8 +45,8 @@ function computedNames(protoFile: FileDescriptorProto[], fileToGenerate: string[
           if (desc.kind !== "message") continue;
           const type = symbol(backend.messageType(f, desc));
           const codec = backend.messageCodec(f, desc, "safestub") as Printable[];
-          const input = backend.messageInputType!(f, desc) as Printable[];
-          out.push({ typeName: desc.typeName, type: type.name, from: type.from, codecSchema: symbol(codec[2]!).name, inputSchema: symbol(input[2]!).name });
+          const input = backend.messageInputType!(f, desc, "safestub") as Printable[];
+          out.push({ typeName: desc.typeName, type: type.name, from: type.from, codecSchema: symbol(codec[2]!).name, inputShape: symbol(input[2]!).name });
         }
       }
     },
@@ -64,7 +64,7 @@ async function missingExports(dir: string, names: ComputedNames[]): Promise<stri
   const missing: string[] = [];
   for (const n of names) {
     const where = `${n.typeName} as ${n.type}/${n.codecSchema} from ${n.from}`;
-    if (n.codecSchema !== n.inputSchema) missing.push(`${where}: the init type names ${n.inputSchema}`);
+    if (n.type !== n.inputShape) missing.push(`${where}: the init type names ${n.inputShape}`);
     if (!n.from.startsWith("./")) {
       // A well-known type: protobuf-es ships it (the type is erased; the schema must be exported).
       const module = (await import(n.from)) as Record<string, unknown>;
@@ -110,8 +110,8 @@ describe("safestub imports what protoc-gen-es exports", () => {
     const dir = freshDir("protobuf-es-names/edge");
     const r = bufGenerate(dir, ["helloworld.proto"], protocGenEsOptions, ["import_extension=js", "messages=protobuf-es"], "protobuf-es");
     expect(r.status).toBe(0);
-    const wrong: ComputedNames = { typeName: "helloworld.HelloRequest", type: "HelloRequest", from: "./helloworld_pb.js", codecSchema: "HelloRequest$Schema", inputSchema: "HelloRequest$Schema" };
-    expect(await missingExports(dir, [wrong, { ...wrong, codecSchema: "HelloRequestSchema", inputSchema: "HelloRequestSchema", from: "./hello_pb.js" }])).toEqual([
+    const wrong: ComputedNames = { typeName: "helloworld.HelloRequest", type: "HelloRequest", from: "./helloworld_pb.js", codecSchema: "HelloRequest$Schema", inputShape: "HelloRequest" };
+    expect(await missingExports(dir, [wrong, { ...wrong, codecSchema: "HelloRequestSchema", from: "./hello_pb.js" }])).toEqual([
       "helloworld.HelloRequest as HelloRequest/HelloRequest$Schema from ./helloworld_pb.js: no schema HelloRequest$Schema of HelloRequest",
       expect.stringMatching(/^helloworld\.HelloRequest as HelloRequest\/HelloRequestSchema from \.\/hello_pb\.js: protoc-gen-es wrote no .*hello_pb\.ts$/),
     ]);

@@ -34,7 +34,8 @@ const allowedPackages: Record<string, string[]> = {
   health: ["@bufbuild/protobuf/wire"],
   // Reflection reads and writes FileDescriptorProtos, and takes the well-known types' files from wkt.
   reflection: ["@bufbuild/protobuf", "@bufbuild/protobuf/wire", "@bufbuild/protobuf/wkt"],
-  "protobuf-es": ["@bufbuild/protobuf"],
+  // The codec types a schema as codegenv2's GenMessage<T>, the type protoc-gen-es v2 gives it (a type-only import).
+  "protobuf-es": ["@bufbuild/protobuf", "@bufbuild/protobuf/codegenv2"],
 };
 
 function importsOf(file: string): string[] {
