@@ -13,6 +13,8 @@ export interface ServerSpec {
 export const SERVERS: readonly ServerSpec[] = [
   { name: "grpcjs", label: "raw grpc-js (ts-proto codecs)" },
   { name: "safestub", label: "safestub Server" },
+  // The same Server and handlers on protoc-gen-es messages: the row against "safestub Server" is the protobuf-es codec's cost.
+  { name: "safestub-protobuf-es", label: "safestub Server, protobuf-es messages" },
   { name: "connect", label: "Connect-ES v2 (connect-node, gRPC)" },
 ];
 
