@@ -1,8 +1,8 @@
 // `npm run bench:server`: the server side. Four servers, each in its own process (so its CPU time and
 // RSS are its own): safestub's Server (on ts-proto and on protobuf-es messages), raw grpc-js with
-// ts-proto codecs, Connect-ES v2's node server (gRPC protocol). One client for all, in another process (bench/stacks/wire.ts: raw grpc-js on
-// pre-encoded bytes, the same cost against every server), plus h2load for unary calls and an idle-streams
-// client for RSS. Servers rotate each repetition; figures are medians with min–max and ratios against
+// ts-proto codecs, Connect-ES v2's node server (gRPC protocol). One client for all, in another process
+// (bench/stacks/wire.ts: raw grpc-js on pre-encoded bytes, the same cost against every server), plus
+// h2load for unary calls and an idle-streams client for RSS. Servers rotate each repetition; figures are medians with min–max and ratios against
 // raw grpc-js from the same run. Writes the "Server" section of bench/RESULTS.md (not with --quick).
 //   --quick        smoke run: small counts, 1 repetition, RESULTS.md untouched
 //   --reps=N       repetitions (default 5)

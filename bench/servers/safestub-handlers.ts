@@ -17,26 +17,23 @@ export function benchHandlers<Long>(long: (n: number) => Long) {
       const data = Buffer.alloc(request.size, 7);
       for (let seq = 0; seq < request.count; seq++) await sender.send({ seq, data });
     },
-    async clientStream(requests: AsyncIterable<{ data: Uint8Array }>): Promise<{ count: number; bytes: Long }> {
-      let count = 0;
-      let bytes = 0;
-      for await (const m of requests) {
-        count++;
-        bytes += m.data.length;
-      }
-      return { count, bytes: long(bytes) };
-    },
+    clientStream: (requests: AsyncIterable<{ data: Uint8Array }>): Promise<{ count: number; bytes: Long }> => summarize(requests, long),
     async pingPong<T>(requests: AsyncIterable<T>, sender: Send<T>): Promise<void> {
       for await (const m of requests) await sender.send(m);
     },
     async oneWay(requests: AsyncIterable<{ data: Uint8Array }>, sender: Send<{ count: number; bytes: Long }>): Promise<void> {
-      let count = 0;
-      let bytes = 0;
-      for await (const m of requests) {
-        count++;
-        bytes += m.data.length;
-      }
-      await sender.send({ count, bytes: long(bytes) });
+      await sender.send(await summarize(requests, long));
     },
   };
+}
+
+/** Counts a request stream's messages and payload bytes (the Summary both counting workloads answer). */
+async function summarize<Long>(requests: AsyncIterable<{ data: Uint8Array }>, long: (n: number) => Long): Promise<{ count: number; bytes: Long }> {
+  let count = 0;
+  let bytes = 0;
+  for await (const m of requests) {
+    count++;
+    bytes += m.data.length;
+  }
+  return { count, bytes: long(bytes) };
 }

@@ -21,8 +21,9 @@ interface ComputedNames {
   /** The type the backend imports, and from where (relative to the output root, or a package). */
   type: string;
   from: string;
-  /** The schema the codec takes, and the one the init type names. */
+  /** The schema the codec takes. */
   codecSchema: string;
+  /** The message type the init type (`MessageInit<Foo>`) is over: it must be `type`. */
   inputShape: string;
 }
 
