@@ -1,6 +1,8 @@
 // Responses a server handler sends while an earlier one is still being written go out together
-// (runtime/transport/grpc-js/internals.ts batchResponseWrites): fewer HTTP/2 writes, and nothing
-// lost, reordered, admitted past flow control, or reported sent when the call was cancelled.
+// (runtime/transport/grpc-js/server-call.ts: each send goes to grpc-js's call at once, within a 64 KiB
+// write quota, and node:http2 writes what queued behind the write in flight in one go): fewer HTTP/2
+// writes, and nothing lost, reordered, admitted past flow control, or reported sent when the call was
+// cancelled.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, createServer, type Channel, type Server } from "safestub";

@@ -90,19 +90,21 @@ export interface ServerWire {
   http2: http2.ServerHttp2Stream;
   /** The request's grpc-encoding ("identity" when it sent none). */
   encoding: string;
+  /** The call given is grpc-js's base call itself (no grpc-js server interceptor between). */
+  direct: boolean;
 }
 
 /**
- * The wire under a grpc-js server stream object (ServerDuplexStreamImpl …):
- * its `call`, through any server interceptors' `nextCall`, down to the
- * BaseServerInterceptingCall that holds the HTTP/2 stream.
+ * The wire under a grpc-js server intercepting call: through any server
+ * interceptors' `nextCall`, down to the BaseServerInterceptingCall that holds
+ * the HTTP/2 stream.
  */
-export function serverWire(grpcStream: unknown): ServerWire | undefined {
-  let call = field(grpcStream, "call");
+export function serverWire(interceptingCall: unknown): ServerWire | undefined {
+  let call = interceptingCall;
   for (let depth = 0; depth < 32 && call !== undefined; depth++) {
     const stream = field(call, "stream");
     const encoding = field(call, "incomingEncoding");
-    if (isHttp2Stream(stream) && typeof encoding === "string") return { http2: stream, encoding };
+    if (isHttp2Stream(stream) && typeof encoding === "string") return { http2: stream, encoding, direct: depth === 0 };
     call = field(call, "nextCall");
   }
   return undefined;
@@ -147,53 +149,4 @@ function isClientHttp2Stream(value: unknown): value is ClientHttp2StreamLike {
 
 function field(from: unknown, name: string): unknown {
   return typeof from === "object" && from !== null ? (from as Record<string, unknown>)[name] : undefined;
-}
-
-/** One write a node Writable buffered, as its `_writev` receives it. */
-interface BufferedWrite {
-  chunk: unknown;
-}
-
-/**
- * Makes a grpc-js server stream object (ServerDuplexStreamImpl …) hand the
- * messages buffered behind an in-flight write to its HTTP/2 stream at once.
- * grpc-js's `_write` passes one message to `call.sendMessage`, whose callback
- * comes back only after node:http2 wrote it to the socket, so a burst of
- * sends goes out one socket write per message. A node Writable with a
- * `_writev` hands everything buffered meanwhile to it in one call: here each
- * message still goes through grpc-js's own `sendMessage` (its framing, size
- * limit, cancellation check, channelz), with the HTTP/2 stream corked around
- * the loop, so node:http2 queues the frames together and sends them in one
- * socket write. A lone message never waits: with nothing in flight the
- * Writable calls `_write` as before. The batch's callback runs once every
- * message's did, which is when grpc-js's would have for the last one.
- *
- * Only on grpc-js's base call, the one holding the HTTP/2 stream: a grpc-js
- * server interceptor's call keeps one message in flight at a time (a single
- * pending slot), so there messages go one by one as before. A message
- * grpc-js refuses (too large) ends the call there: the loop stops at the
- * ended HTTP/2 stream and leaves the callback uncalled, as `_write` does.
- * False (nothing changed) when grpc-js's shape differs.
- */
-export function batchResponseWrites(grpcStream: unknown, http2: http2.ServerHttp2Stream): boolean {
-  const call = field(grpcStream, "call") as { sendMessage?: unknown; stream?: unknown } | undefined;
-  const writable = grpcStream as { _write?: unknown; _writev?: unknown } | undefined;
-  if (typeof call?.sendMessage !== "function" || call.stream !== http2 || typeof writable?._write !== "function" || writable._writev) return false;
-  const sendMessage = call.sendMessage.bind(call) as (message: unknown, callback: () => void) => void;
-  writable._writev = (writes: readonly BufferedWrite[], callback: () => void) => {
-    let pending = writes.length;
-    const sent = () => {
-      if (--pending === 0) callback();
-    };
-    http2.cork();
-    try {
-      for (const { chunk } of writes) {
-        if (http2.writableEnded || http2.destroyed) break;
-        sendMessage(chunk, sent);
-      }
-    } finally {
-      http2.uncork();
-    }
-  };
-  return true;
 }

@@ -43,7 +43,8 @@ export function watchRequestWire(wire: ServerWire | undefined, onFault: (fault: 
     fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
   };
   wire.http2.on("data", onData);
-  wire.http2.once("end", () => {
+  // Before grpc-js's own 'end' listener, which may report the half-close to the call at once.
+  wire.http2.prependOnceListener("end", () => {
     const cut = scanner.cutShort();
     if (cut) fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: scanner.complete });
   });

@@ -6,17 +6,10 @@ import { BaseServerCall } from "../../server/base-call.js";
 import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
 import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
-import { batchResponseWrites, serverWire, type ServerWire } from "./internals.js";
+import { serverWire } from "./internals.js";
 import { watchRequestWire, type RequestFault, type RequestWire } from "./request-wire.js";
 import { SERVER_ENCODINGS } from "./compression.js";
 import { grpcStatusOf } from "./status.js";
-
-/** Any of grpc-js's four server call objects, all with pass-through (Buffer) serializers. */
-export type GrpcServerStream =
-  | grpc.ServerUnaryCall<Buffer, Buffer>
-  | grpc.ServerReadableStream<Buffer, Buffer>
-  | grpc.ServerWritableStream<Buffer, Buffer>
-  | grpc.ServerDuplexStream<Buffer, Buffer>;
 
 /**
  * How long the end of a request stream waits for an RST_STREAM before it
@@ -39,47 +32,117 @@ export const HALF_CLOSE_SETTLE_MS = 20;
 const DEADLINE_SLACK_MS = 50;
 
 /**
+ * Response bytes (with their 5-byte prefixes) a call may have handed to
+ * grpc-js that node:http2 has not yet written: a send beyond it waits for a
+ * drain. gRPC-Go's server gives each stream the same write quota (64 KiB).
+ * Everything sent within it goes to the HTTP/2 stream at once, so node:http2
+ * writes a burst of messages together (one socket write for what queued
+ * behind the one in flight).
+ */
+const WRITE_QUOTA_BYTES = 64 * 1024;
+
+/**
+ * The quota behind a grpc-js server interceptor (or where grpc-js's shape
+ * differs): one message at a time, as grpc-js's ServerInterceptingCall holds
+ * a single pending message and drops one sent while another is pending.
+ */
+const ONE_AT_A_TIME = 1;
+
+/** What a grpc-js server's options tell its calls. */
+export interface GrpcCallLimits {
+  /** grpc.max_send_message_length: -1 (grpc-js's default) for none. */
+  readonly maxSendMessageLength: number;
+}
+
+const OK_DETAILS = "OK";
+
+/**
  * GrpcServerCall is one call a grpc-js server accepted: BaseServerCall's
- * headers, trailers, status, cancellation and deadline, over grpc-js's call
- * object. Its `inbound` and `outbound` are the ports the handler's Receiver
- * and Sender sit on. It is used by the runtime only.
+ * headers, trailers, status, cancellation and deadline, over grpc-js's
+ * intercepting call (the public interface of its server interceptors) with
+ * no Node stream object between: safestub reads one request message at a
+ * time with `startRead()` and writes each response with `sendMessage()`.
+ * It is itself the call's listener (onReceiveMetadata … onCancel), so a
+ * call makes no closures for grpc-js. Its `inbound` and `outbound` are the
+ * ports the handler's Receiver and Sender sit on. It is used by the runtime only.
  */
 export class GrpcServerCall extends BaseServerCall {
-  readonly #call: GrpcServerStream;
-  /** The HTTP/2 stream under grpc-js's call (undefined where grpc-js's shape differs). */
-  readonly #wire: ServerWire | undefined;
-  /** grpc-js's callback for the one response of unary and client-streaming calls. */
-  readonly #respond: grpc.sendUnaryData<Buffer> | undefined;
-  /** The request stream ended with a real half-close (END_STREAM with no RST_STREAM after it). */
-  #halfClosed = false;
-  /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
-  readonly #deadlineSlack: number;
+  readonly #call: grpc.ServerInterceptingCallInterface;
   readonly #kind: MethodKind;
-  /** Request messages handed to the handler, and how many it may have (fewer after a broken message). */
-  #delivered = 0;
-  #deliverable = Infinity;
+  /** The request headers as grpc-js parsed them (converted on first read: most handlers never look). */
+  #grpcMetadata: grpc.Metadata | undefined;
   /** What the request stream's wire tells beyond its messages: grpc-encoding, compressed flags. */
   readonly #requestWire: RequestWire | undefined;
+  /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
+  readonly #deadlineSlack: number;
+  /** Called once the one request of a unary or server-streaming call came whole (acceptSingleRequest). */
+  #accepted: (() => void) | undefined;
+  /** A request message read ahead of the handler (at most one), and whether a startRead() is out. */
+  #frame: Buffer | null = null;
+  #reading = false;
+  /** grpc-js reported the end of the request stream; #halfClosed once it settled as a real half-close. */
+  #requestsDone = false;
+  #halfClosed = false;
+  /** Request messages handed on, and how many may be (fewer after a broken message). */
+  #delivered = 0;
+  #deliverable = Infinity;
+  /** Response bytes given to grpc-js whose write has not completed, and how many may be (WRITE_QUOTA_BYTES). */
+  #unwritten = 0;
+  readonly #writeQuota: number;
+  readonly #limits: GrpcCallLimits;
   /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
   #encodingRefused = false;
 
-  constructor(method: string, kind: MethodKind, call: GrpcServerStream, respond: grpc.sendUnaryData<Buffer> | undefined) {
+  constructor(method: string, kind: MethodKind, call: grpc.ServerInterceptingCallInterface, limits: GrpcCallLimits) {
     const deadline = call.getDeadline();
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
-    // The request metadata is converted on first read (readMetadata): most handlers never read it.
     super(method, undefined, Number.isFinite(at) ? new Date(at) : undefined, undefined);
     this.#call = call;
-    this.#respond = respond;
     this.#kind = kind;
-    this.#wire = serverWire(call);
-    this.#requestWire = watchRequestWire(this.#wire, (fault) => this.#requestBroken(fault));
+    this.#limits = limits;
+    const wire = serverWire(call);
+    this.#writeQuota = wire?.direct ? WRITE_QUOTA_BYTES : ONE_AT_A_TIME;
+    this.#requestWire = watchRequestWire(wire, (fault) => this.#requestBroken(fault));
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
-    // grpc-js emits 'cancelled' at the close of every call, also after its status went out: build
-    // the error (a stack trace each) only for a call that really was cut short.
-    (call as grpc.ServerUnaryCall<Buffer, Buffer>).on("cancelled", () => {
-      if (!this.settled) this.cancel(this.#clientLeft());
-    });
-    if (call.cancelled) this.cancel(this.#clientLeft());
+    call.start(this);
+    // grpc-js starts no listener on a call whose stream already closed: it never hears of the cancel.
+    if (this.#grpcMetadata === undefined) this.cancel(this.#clientLeft());
+  }
+
+  /** @internal grpc-js: the request headers (synchronously, from start()). */
+  onReceiveMetadata(metadata: grpc.Metadata): void {
+    this.#grpcMetadata = metadata;
+  }
+
+  /** @internal grpc-js: the request message a startRead() asked for. */
+  onReceiveMessage(frame: Buffer): void {
+    this.#reading = false;
+    // After the call ended (cancelled, shut down, refused) nothing more counts.
+    if (this.settled) return;
+    if (this.#accepted === undefined) {
+      this.#frame = frame;
+      this.reader.wake();
+    } else if (this.request === undefined) {
+      this.takeRequest(frame);
+      this.#readAhead();
+    } else this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod()}`));
+  }
+
+  /** @internal grpc-js: the request stream ended (after every message was read). */
+  onReceiveHalfClose(): void {
+    this.#reading = false;
+    this.#requestsDone = true;
+    if (this.settled) return;
+    const accepted = this.#accepted;
+    if (accepted === undefined) return settleHalfClose(() => this.#settleHalfClose());
+    if (this.request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
+    accepted();
+  }
+
+  /** @internal grpc-js: the HTTP/2 stream closed (also after the status went out). */
+  onCancel(): void {
+    // Build the error (a stack trace each) only for a call that really was cut short.
+    if (!this.settled) this.cancel(this.#clientLeft());
   }
 
   get peer(): string {
@@ -87,7 +150,7 @@ export class GrpcServerCall extends BaseServerCall {
   }
 
   protected override readMetadata(): Metadata {
-    return fromGrpcMetadata(this.#call.metadata);
+    return this.#grpcMetadata ? fromGrpcMetadata(this.#grpcMetadata) : super.readMetadata();
   }
 
   override get requestEncoding(): string {
@@ -113,83 +176,63 @@ export class GrpcServerCall extends BaseServerCall {
     return true;
   }
 
-  /** The request stream, read one message at a time (grpc-js in paused mode). */
+  /**
+   * Reads the one request of a unary or server-streaming call and runs
+   * `accepted` once exactly one whole message came before the half-close;
+   * otherwise the call ends INTERNAL (or was cancelled, or ended otherwise)
+   * and `accepted` never runs.
+   */
+  acceptSingleRequest(accepted: () => void): void {
+    this.#accepted = accepted;
+    this.#readAhead();
+  }
+
+  /** The request stream, read one message ahead of the handler. */
   inbound(): Inbound {
-    const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
-    const wake = () => this.reader.wake();
-    stream.on("readable", wake);
-    stream.on("end", () => settleHalfClose(() => {
-      if (!this.cancellation()) this.#halfClosed = true;
-      wake();
-    }));
-    stream.on("error", ignore);
     const read = () => {
       if (this.#delivered >= this.#deliverable) return null;
-      const frame = (stream.read() as Buffer | null) ?? null;
-      if (frame) this.#delivered++;
+      if (this.#frame === null) this.#readAhead();
+      const frame = this.#frame;
+      if (frame === null) return null;
+      this.#frame = null;
+      this.#delivered++;
+      this.#readAhead();
       return frame;
     };
+    this.#readAhead();
     return this.inboundPort(read, () => this.#requestsEnded());
   }
 
-  /**
-   * Reads the one request of a unary or server-streaming call (grpc-js
-   * serves them as request streams, so that safestub counts) and runs
-   * `accepted` once exactly one whole message came before the half-close;
-   * otherwise the call ends INTERNAL (or was cancelled, or ended otherwise)
-   * and `accepted` never runs. Callbacks, not a promise: this is every unary call.
-   */
-  acceptSingleRequest(accepted: () => void): void {
-    const stream = this.#call as grpc.ServerReadableStream<Buffer, Buffer>;
-    let request: Buffer | undefined;
-    let done = false;
-    stream.on("error", ignore);
-    stream.on("data", (frame: Buffer) => {
-      // After the call ended (cancelled, shut down, refused) nothing more counts: it is never dispatched.
-      if (done || this.settled) return;
-      if (request === undefined) request = frame;
-      else {
-        done = true;
-        this.fail(new RpcError(Code.INTERNAL, `more than one request message ${this.#forMethod()}`));
-      }
-    });
-    stream.on("end", () => {
-      if (done || this.settled) return;
-      done = true;
-      if (request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
-      this.takeRequest(request);
-      accepted();
-    });
-  }
-
-  /**
-   * The response stream, with grpc-js's flow control (write()'s result and
-   * 'drain'); messages sent while one is being written go out together
-   * (batchResponseWrites).
-   */
+  /** The response stream: each message goes to grpc-js at once, within the write quota. */
   outbound(): Outbound {
-    const stream = this.#call as grpc.ServerWritableStream<Buffer, Buffer>;
-    if (this.#wire) batchResponseWrites(stream, this.#wire.http2);
-    stream.on("drain", () => this.writer.wake());
     const write = (frame: Buffer) => {
+      const max = this.#limits.maxSendMessageLength;
+      // grpc-js would end the call itself, but only once its status is written: later sends would go on.
+      if (max >= 0 && frame.length > max) {
+        this.breakCall(new RpcError(Code.RESOURCE_EXHAUSTED, `trying to send message larger than max (${frame.length} vs. ${max})`));
+        return false;
+      }
       this.flushHeaders();
-      return stream.write(frame);
+      const size = frame.length + 5;
+      this.#unwritten += size;
+      this.#call.sendMessage(frame, () => this.#written(size));
+      return this.#unwritten < this.#writeQuota;
     };
-    // Room comes back only with 'drain'.
-    return this.outboundPort(write, () => false);
+    return this.outboundPort(write, () => this.#unwritten < this.#writeQuota);
   }
 
   protected sendHeaderFrame(headers: Metadata | undefined): void {
     this.#call.sendMetadata(toGrpcMetadata(headers));
   }
 
-  // Without trailers grpc-js gets none: it sends an empty set of its own (it copies what it is given).
+  // The status follows the message at once: node:http2 sends the trailers after the data it holds.
   protected sendResponse(frame: Buffer, trailers: Metadata | undefined): void {
-    this.#respond!(null, frame, trailers?.size ? toGrpcMetadata(trailers) : undefined);
+    this.#call.sendMessage(frame, ignore);
+    this.sendOk(trailers);
   }
 
   protected sendOk(trailers: Metadata | undefined): void {
-    (this.#call as grpc.ServerWritableStream<Buffer, Buffer>).end(trailers?.size ? toGrpcMetadata(trailers) : undefined);
+    this.#call.sendStatus({ code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null });
   }
 
   protected sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void {
@@ -197,9 +240,24 @@ export class GrpcServerCall extends BaseServerCall {
     if (statusDetails) metadata.set(STATUS_DETAILS_KEY, Buffer.from(statusDetails));
     // As gRPC specifies for an encoding the server does not support (grpc-js adds it to headers only).
     if (this.#encodingRefused) metadata.set("grpc-accept-encoding", SERVER_ENCODINGS.join(","));
-    const grpcStatus = { code: grpcStatusOf(status.code), details: status.details, metadata };
-    if (this.#respond) this.#respond(grpcStatus);
-    else this.#call.emit("error", grpcStatus);
+    this.#call.sendStatus({ code: grpcStatusOf(status.code), details: status.details, metadata });
+  }
+
+  /** Asks grpc-js for the next request message unless one is buffered or asked for, or none can come. */
+  #readAhead(): void {
+    if (this.#reading || this.#frame !== null || this.#requestsDone || this.settled) return;
+    this.#reading = true;
+    this.#call.startRead();
+  }
+
+  #written(size: number): void {
+    this.#unwritten -= size;
+    if (this.#unwritten < this.#writeQuota) this.writer.wake();
+  }
+
+  #settleHalfClose(): void {
+    if (!this.cancellation()) this.#halfClosed = true;
+    this.reader.wake();
   }
 
   /** A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
@@ -224,7 +282,6 @@ export class GrpcServerCall extends BaseServerCall {
   }
 }
 
-/** grpc-js's call objects are EventEmitters: an 'error' without a listener would throw (the call's status reports it). */
 function ignore(): void {}
 
 /** Runs `then` once HALF_CLOSE_SETTLE_MS and two more turns of the event loop have passed. */

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { Server, type ServedMethod, type ServerBehaviour, type ServerTransport } from "../../server/server.js";
 import { rawSocketOf, serverSessions } from "./internals.js";
-import { GrpcServerCall, type GrpcServerStream } from "./server-call.js";
+import { GrpcServerCall, type GrpcCallLimits } from "./server-call.js";
 
 export interface ServerOptions extends ServerBehaviour {
   /** Transport credentials for listen(); plaintext when absent. */
@@ -12,42 +12,90 @@ export interface ServerOptions extends ServerBehaviour {
 
 const passThrough = (frame: Buffer): Buffer => frame;
 
-/** A server transport on a grpc-js Server, with pass-through serializers: the runtime's codecs do the rest. */
+/**
+ * What grpc-js's own method handlers get of a call safestub took over: a
+ * listener-less call whose operations do nothing (grpc-js only starts it).
+ * One object for every call.
+ */
+const TAKEN_OVER: grpc.ServerInterceptingCallInterface = {
+  start() {},
+  sendMetadata() {},
+  sendMessage() {},
+  sendStatus() {},
+  startRead() {},
+  getPeer: () => "unknown",
+  getDeadline: () => Infinity,
+  getHost: () => "",
+  getAuthContext: () => ({}),
+  getConnectionInfo: () => ({}),
+  getMetricsRecorder: () => {
+    throw new TypeError("safestub serves this call: grpc-js's handler has no metrics recorder");
+  },
+};
+
+/**
+ * A server transport on a grpc-js Server. grpc-js routes each call, parses
+ * its headers, frames its messages and keeps its HTTP/2 stream; safestub
+ * takes the call over from the outermost grpc-js server interceptor and
+ * serves it on grpc-js's intercepting call (GrpcServerCall), with no Node
+ * stream object per call. The methods grpc-js knows are registered with
+ * pass-through serializers (the runtime's codecs do the rest), and their
+ * handlers never run.
+ */
 export class GrpcServerTransport implements ServerTransport {
   readonly #grpc: grpc.Server;
   readonly #credentials: grpc.ServerCredentials | undefined;
+  /** The methods of every service added, by path. */
+  readonly #methods = new Map<string, ServedMethod>();
+  readonly #limits: GrpcCallLimits;
 
   constructor(options: ServerOptions = {}) {
-    this.#grpc = new grpc.Server(options.grpcOptions);
+    const grpcOptions = options.grpcOptions ?? {};
+    // Outermost, so that grpc-js interceptors given in grpcOptions still see every call.
+    // grpc-js's ServerInterceptor type returns its ServerInterceptingCall class; grpc-js uses only the interface.
+    const interceptors = [...(grpcOptions.interceptors ?? []), this.#takeOver as unknown as grpc.ServerInterceptor];
+    this.#grpc = new grpc.Server({ ...grpcOptions, interceptors });
     this.#credentials = options.credentials;
+    this.#limits = { maxSendMessageLength: grpcOptions["grpc.max_send_message_length"] ?? -1 };
   }
 
   addService(_typeName: string, methods: readonly ServedMethod[]): void {
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     const implementation: grpc.UntypedServiceImplementation = {};
-    for (const { key, method, onCall } of methods) {
+    for (const served of methods) {
+      const { key, method } = served;
       definition[key] = {
         path: method.path,
         originalName: key,
-        // Every method takes a request stream at grpc-js's level: grpc-js reports a unary or
-        // server-streaming call with no request, or two, as UNIMPLEMENTED; safestub counts them itself.
-        requestStream: true,
+        requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
         responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
         requestSerialize: passThrough,
         requestDeserialize: passThrough,
         responseSerialize: passThrough,
         responseDeserialize: passThrough,
       };
-      const takesOneRequest = method.kind === "unary" || method.kind === "server_streaming";
-      implementation[key] = (stream: GrpcServerStream, respond?: grpc.sendUnaryData<Buffer>) => {
-        const call = new GrpcServerCall(method.path, method.kind, stream, respond);
-        if (call.refuseUnsupportedEncoding()) return;
-        if (!takesOneRequest) return onCall(call);
-        call.acceptSingleRequest(() => onCall(call));
-      };
+      implementation[key] = notTakenOver;
+      this.#methods.set(method.path, served);
     }
     this.#grpc.addService(definition as grpc.ServiceDefinition, implementation);
   }
+
+  /** The grpc-js server interceptor that hands each call of a safestub method to the Server. */
+  readonly #takeOver = (descriptor: grpc.ServerMethodDefinition<Buffer, Buffer>, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCallInterface => {
+    const served = this.#methods.get(descriptor.path);
+    if (served === undefined) return call;
+    try {
+      const { method, onCall } = served;
+      const accepted = new GrpcServerCall(method.path, method.kind, call, this.#limits);
+      if (accepted.refuseUnsupportedEncoding()) return TAKEN_OVER;
+      if (method.kind === "unary" || method.kind === "server_streaming") accepted.acceptSingleRequest(() => onCall(accepted));
+      else onCall(accepted);
+    } catch {
+      // Nothing of safestub's throws here by design; if it did, grpc-js's stream handler must not see it.
+      call.sendStatus({ code: grpc.status.INTERNAL, details: "Internal server error" });
+    }
+    return TAKEN_OVER;
+  };
 
   listen(address: string): Promise<number> {
     const credentials = this.#credentials ?? grpc.ServerCredentials.createInsecure();
@@ -79,4 +127,11 @@ export class GrpcServerTransport implements ServerTransport {
 /** Creates a Server on grpc-js (HTTP/2); add services, then listen(). */
 export function createServer(options: ServerOptions = {}): Server {
   return new Server(new GrpcServerTransport(options), options);
+}
+
+/** A grpc-js handler that runs only if the take-over interceptor did not (it always does): the call fails loudly. */
+function notTakenOver(_call: unknown, respond?: grpc.sendUnaryData<Buffer>): void {
+  const status = { code: grpc.status.INTERNAL, details: "safestub did not take this call over" };
+  if (respond) respond(status);
+  else (_call as { emit(event: string, error: unknown): void }).emit("error", status);
 }
