@@ -15,11 +15,10 @@ import type { ServerCall } from "./call.js";
 export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly deadline: Date | undefined;
-  readonly over: Promise<void>;
-  /** Woken when the request stream may have something new or the call ended. */
-  protected readonly reader = new Waker();
-  /** Woken when the response stream drained or the call ended. */
-  protected readonly writer = new Waker();
+  /** Woken when the request stream may have something new or the call ended (made with the port: a unary call has none). */
+  #reader: Waker | undefined;
+  /** Woken when the response stream drained or the call ended (made with the port). */
+  #writer: Waker | undefined;
   /** Why the call was cancelled, once it was (the client left, the deadline passed, or the call broke). */
   #cancelled: RpcError | undefined;
   /** A server drain's notice (noticeShutdown): the handler's signal aborts with it, the call goes on. */
@@ -39,7 +38,12 @@ export abstract class BaseServerCall implements ServerCall {
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** The status went out (or the call ended without one): nothing more goes to the client. */
   #responded = false;
-  #resolveOver!: () => void;
+  /** The call can send nothing more (#wrapUp ran). */
+  #over = false;
+  /** `over`, made on first use; and what the server runs when the call is over (onOver). */
+  #overPromise: Promise<void> | undefined;
+  #resolveOver: (() => void) | undefined;
+  #onOver: ((call: ServerCall) => void) | undefined;
   #request: Buffer | undefined;
 
   constructor(method: string, metadata: Metadata | undefined, deadline: Date | undefined, request: Buffer | undefined) {
@@ -47,13 +51,25 @@ export abstract class BaseServerCall implements ServerCall {
     this.#metadata = metadata;
     this.deadline = deadline;
     this.#request = request;
-    this.over = new Promise((resolve) => (this.#resolveOver = resolve));
     if (deadline) {
       this.#deadlineTimer = setTimeout(() => this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadline.getTime() - Date.now()));
     }
   }
 
   abstract get peer(): string;
+
+  /** Resolves once the call can send nothing more (made on first use: the server itself uses onOver). */
+  get over(): Promise<void> {
+    if (!this.#overPromise) this.#overPromise = this.#over ? Promise.resolve() : new Promise((resolve) => (this.#resolveOver = resolve));
+    return this.#overPromise;
+  }
+
+  /** Runs `callback(this)` once, synchronously, when the call can send nothing more (at once if it already cannot). */
+  onOver(callback: (call: ServerCall) => void): void {
+    if (this.#over) return callback(this);
+    const before = this.#onOver;
+    this.#onOver = before ? (call) => (before(call), callback(call)) : callback;
+  }
 
   /** The request metadata. */
   get metadata(): Metadata {
@@ -194,40 +210,37 @@ export abstract class BaseServerCall implements ServerCall {
     return this.#cancelled;
   }
 
-  /**
-   * The handler's request port over a transport's `read`: a waiting reader
-   * parks until the transport wakes `reader`, or is woken at once when
-   * `ended()` says the stream is over.
-   */
-  protected inboundPort(read: () => Buffer | null, ended: () => RpcError | "ok" | undefined): Inbound {
-    return {
-      read,
-      onReadable: (callback) => {
-        this.reader.park(callback);
-        if (ended() !== undefined) this.reader.wake();
-      },
-      ended,
-      // On a server, leaving a receive loop early does not end the call: the handler may still respond.
-      abandon: () => {},
-    };
+  /** Wakes a receive waiting on the request port: something new may be readable, or the stream ended. */
+  protected wakeReader(): void {
+    this.#reader?.wake();
+  }
+
+  /** Wakes a send waiting on the response port: the transport has room again. */
+  protected wakeWriter(): void {
+    this.#writer?.wake();
   }
 
   /**
-   * The handler's response port over a transport's `write` (false: wait for
-   * `writer`). A drain waits unless the call ended or `hasRoom()` says the
-   * transport already has room again.
+   * The handler's request port over a transport's `source`: a waiting reader
+   * parks until the transport calls wakeReader(), or is woken at once when
+   * the source says the stream is over.
    */
-  protected outboundPort(write: (frame: Buffer) => boolean, hasRoom: () => boolean): Outbound {
-    // The cancellation, or "ok" once the status went out.
-    const ended = () => this.cancellation() ?? (this.#responded ? "ok" : undefined);
-    return {
-      write,
-      drained: () => (ended() !== undefined || hasRoom() ? Promise.resolve() : this.writer.wait()),
-      // "No more messages": the status goes out when the handler returns.
-      end: () => {},
-      ended,
-      whenEnded: () => this.over,
-    };
+  protected inboundPort(source: RequestSource): Inbound {
+    return new ServerInbound(source, (this.#reader ??= new Waker()));
+  }
+
+  /**
+   * The handler's response port over a transport's `sink` (a write that says
+   * false waits for wakeWriter()). A drain waits unless the call ended or the
+   * sink already has room again.
+   */
+  protected outboundPort(sink: ResponseSink): Outbound {
+    return new ServerOutbound(this, sink, (this.#writer ??= new Waker()));
+  }
+
+  /** @internal The response port's end: the cancellation, or "ok" once the status went out. */
+  responseEnded(): RpcError | "ok" | undefined {
+    return this.#cancelled ?? (this.#responded ? "ok" : undefined);
   }
 
   /** Sends headers the handler set before the first message or the status (the transport may send empty ones itself). */
@@ -261,9 +274,14 @@ export abstract class BaseServerCall implements ServerCall {
 
   #wrapUp(): void {
     clearTimeout(this.#deadlineTimer);
-    this.reader.wake();
-    this.writer.wake();
-    this.#resolveOver();
+    this.#reader?.wake();
+    this.#writer?.wake();
+    if (this.#over) return;
+    this.#over = true;
+    this.#resolveOver?.();
+    const onOver = this.#onOver;
+    this.#onOver = undefined;
+    onOver?.(this);
   }
 
   /**
@@ -276,5 +294,82 @@ export abstract class BaseServerCall implements ServerCall {
     const out = new Metadata(this.#trailers);
     for (const [key, value] of err.metadata) out.append(key, value);
     return out;
+  }
+}
+
+/** What a transport's call reads its request stream through (the grpc-js call itself: no closures per call). */
+export interface RequestSource {
+  /** The next request message if one is here, else null. */
+  readFrame(): Buffer | null;
+  /** undefined while requests may still come; "ok" after a clean half-close; the call's RpcError once it was cancelled. */
+  requestsEnded(): RpcError | "ok" | undefined;
+}
+
+/** What a transport's call writes its response stream through. */
+export interface ResponseSink {
+  /** Hands one message on; false: wait for the call's wakeWriter() before the next. */
+  writeFrame(frame: Buffer): boolean;
+  /** Whether the transport has room again for a message. */
+  hasRoom(): boolean;
+}
+
+const RESOLVED = Promise.resolve();
+
+/** A server call's request port: prototype methods over the transport's source, one object per call. */
+class ServerInbound implements Inbound {
+  readonly #source: RequestSource;
+  readonly #reader: Waker;
+
+  constructor(source: RequestSource, reader: Waker) {
+    this.#source = source;
+    this.#reader = reader;
+  }
+
+  read(): Buffer | null {
+    return this.#source.readFrame();
+  }
+
+  onReadable(callback: () => void): void {
+    this.#reader.park(callback);
+    if (this.#source.requestsEnded() !== undefined) this.#reader.wake();
+  }
+
+  ended(): RpcError | "ok" | undefined {
+    return this.#source.requestsEnded();
+  }
+
+  // On a server, leaving a receive loop early does not end the call: the handler may still respond.
+  abandon(): void {}
+}
+
+/** A server call's response port: prototype methods over the transport's sink, one object per call. */
+class ServerOutbound implements Outbound {
+  readonly #call: BaseServerCall;
+  readonly #sink: ResponseSink;
+  readonly #writer: Waker;
+
+  constructor(call: BaseServerCall, sink: ResponseSink, writer: Waker) {
+    this.#call = call;
+    this.#sink = sink;
+    this.#writer = writer;
+  }
+
+  write(frame: Buffer): boolean {
+    return this.#sink.writeFrame(frame);
+  }
+
+  drained(): Promise<void> {
+    return this.ended() !== undefined || this.#sink.hasRoom() ? RESOLVED : this.#writer.wait();
+  }
+
+  // "No more messages": the status goes out when the handler returns.
+  end(): void {}
+
+  ended(): RpcError | "ok" | undefined {
+    return this.#call.responseEnded();
+  }
+
+  whenEnded(): Promise<void> {
+    return this.#call.over;
   }
 }

@@ -12,6 +12,12 @@ export interface ServerCall extends ServerCallView {
   readonly request: Buffer | undefined;
   /** Resolves once the call can send nothing more (status sent, or the call was cancelled). */
   readonly over: Promise<void>;
+  /**
+   * Runs `callback(call)` once, synchronously, when the call can send nothing
+   * more (at once if it already cannot): `over` without a promise, and with
+   * the call passed back, so one callback serves every call.
+   */
+  onOver(callback: (call: ServerCall) => void): void;
   /** The request stream, for client-streaming and bidi calls. */
   inbound(): Inbound;
   /** The response stream, for server-streaming and bidi calls. */

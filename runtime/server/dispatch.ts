@@ -12,35 +12,55 @@ export function isHandler(value: unknown): value is AnyHandler {
   return typeof value === "function";
 }
 
-/** Runs a handler of one kind on its call; resolves once the status went out, rejects with what the handler threw. */
-type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void) => Promise<void>;
+/** What a handler's failure becomes (the Server's status for what it threw): called instead of rejecting. */
+export type DispatchFailed = (call: ServerCall, err: unknown) => void;
+
+/** Runs a handler of one kind on its call; resolves once the status went out, or once `failed` had what the handler threw. */
+type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void, failed: DispatchFailed) => Promise<void>;
 
 /** One entry per call kind: how the handler gets its request(s) and how its result becomes the response. */
 const dispatchers: Record<MethodKind, Dispatch> = {
-  unary: async (call, method, handler, ctx, report) => {
-    const response = await handler(decodeRequest(method, call.request), ctx);
-    call.respond(encodeResponse(method, response, report));
+  unary: async (call, method, handler, ctx, report, failed) => {
+    try {
+      const response = await handler(decodeRequest(method, call.request), ctx);
+      call.respond(encodeResponse(method, response, report));
+    } catch (err) {
+      failed(call, err);
+    }
   },
-  client_streaming: async (call, method, handler, ctx, report) => {
-    const response = await handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
-    call.respond(encodeResponse(method, response, report));
+  client_streaming: async (call, method, handler, ctx, report, failed) => {
+    try {
+      const response = await handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
+      call.respond(encodeResponse(method, response, report));
+    } catch (err) {
+      failed(call, err);
+    }
   },
-  server_streaming: async (call, method, handler, ctx) => {
-    await handler(decodeRequest(method, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
-    call.finish();
+  server_streaming: async (call, method, handler, ctx, _report, failed) => {
+    try {
+      await handler(decodeRequest(method, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
+      call.finish();
+    } catch (err) {
+      failed(call, err);
+    }
   },
-  bidi_streaming: async (call, method, handler, ctx) => {
-    await handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
-    call.finish();
+  bidi_streaming: async (call, method, handler, ctx, _report, failed) => {
+    try {
+      await handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
+      call.finish();
+    } catch (err) {
+      failed(call, err);
+    }
   },
 };
 
 /**
- * Runs `handler` for `call` as its own task. `report` gets what the
+ * Runs `handler` for `call` as its own task; what it throws goes to
+ * `failed` (the returned promise never rejects). `report` gets what the
  * operator must see but the client must not (a response that does not encode).
  */
-export function dispatch(call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, report: (cause: unknown) => void): Promise<void> {
-  return dispatchers[method.kind](call, method, handler, new ServerContext(call), report);
+export function dispatch(call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> {
+  return dispatchers[method.kind](call, method, handler, new ServerContext(call), report, failed);
 }
 
 function decodeRequest(method: AnyMethodDefinition, frame: Buffer | undefined): unknown {

@@ -87,13 +87,18 @@ export class Server {
       const report = (cause: unknown) => this.#report(cause, method.path);
       const interceptors = this.#behaviour.interceptors ?? [];
       const statusOf = (err: unknown) => this.#statusOf(err, method.path);
-      const run = interceptors.length === 0 ? dispatch : (call: ServerCall, m: AnyMethodDefinition, h: AnyHandler, r: (cause: unknown) => void) => dispatchIntercepted(call, m, h, interceptors, r, statusOf);
+      const failed = (call: ServerCall, err: unknown) => call.fail(statusOf(err));
+      const run =
+        interceptors.length === 0
+          ? dispatch
+          : (call: ServerCall, m: AnyMethodDefinition, h: AnyHandler, r: (cause: unknown) => void) => dispatchIntercepted(call, m, h, interceptors, r, statusOf).catch((err: unknown) => failed(call, err));
+      const streaming = method.kind !== "unary";
       methods.push({
         key,
         method,
         onCall: (call) => {
-          this.#track(call, method.kind !== "unary");
-          run(call, method, bound, report).catch((err: unknown) => call.fail(this.#statusOf(err, method.path)));
+          this.#track(call, streaming);
+          void run(call, method, bound, report, failed);
         },
       });
     }
@@ -174,8 +179,10 @@ export class Server {
     this.#live.set(call, streaming);
     // A stream that slipped in as the drain began is told at once, like those already running.
     if (streaming && this.#shuttingDown) call.noticeShutdown();
-    void call.over.then(() => this.#live.delete(call));
+    call.onOver(this.#untrack);
   }
+
+  readonly #untrack = (call: ServerCall): void => void this.#live.delete(call);
 
   #endLiveCalls(): void {
     for (const call of [...this.#live.keys()]) call.shutDown();

@@ -50,30 +50,35 @@ export class Receiver<T> implements AsyncIterable<T> {
     this.#state = "iterating";
     let pending = false;
     let finished = false;
-    const finish = () => {
+    // One settle function per loop, not per message: the pending next()'s promise is held in these two.
+    let resolveNext: (result: IteratorResult<T>) => void = noop;
+    let rejectNext: (reason: unknown) => void = noop;
+    const settle = (ok: boolean, value: unknown) => {
+      pending = false;
+      if (ok && value !== undefined) return resolveNext({ done: false, value: value as T });
       if (!finished) {
         finished = true;
         this.#state = "idle";
       }
+      if (ok) resolveNext({ done: true, value: undefined });
+      else rejectNext(value);
     };
     return {
       next: (): Promise<IteratorResult<T>> => {
         if (finished) return Promise.resolve({ done: true, value: undefined });
         if (pending) return Promise.reject(new ConcurrentRecvError("next()"));
         pending = true;
-        return new Promise((resolve, reject) =>
-          this.#receive((ok, value) => {
-            pending = false;
-            if (ok && value !== undefined) return resolve({ done: false, value: value as T });
-            finish();
-            if (ok) resolve({ done: true, value: undefined });
-            else reject(value);
-          }),
-        );
+        const next = new Promise<IteratorResult<T>>((resolve, reject) => {
+          resolveNext = resolve;
+          rejectNext = reject;
+        });
+        this.#receive(settle);
+        return next;
       },
       return: async (): Promise<IteratorResult<T>> => {
         if (!finished) {
-          finish();
+          finished = true;
+          this.#state = "idle";
           if (this.#cancelOnEarlyExit && this.#in.ended() === undefined) {
             this.#in.abandon(new RpcError(Code.CANCELLED, "receive loop left early"));
           }
@@ -134,3 +139,5 @@ export class Receiver<T> implements AsyncIterable<T> {
     }
   }
 }
+
+function noop(): void {}

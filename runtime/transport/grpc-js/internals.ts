@@ -111,12 +111,22 @@ export function serverWire(interceptingCall: unknown): ServerWire | undefined {
 }
 
 /**
- * The HTTP/2 sessions a grpc-js Server holds (its private `sessions` map,
- * session → channelz info). Empty when grpc-js's shape differs.
+ * The HTTP/2 sessions a grpc-js Server holds: per listening http2 server, the
+ * Set in its private `http2Servers` map (with channelz off too), and the keys
+ * of its `sessions` map (session → channelz info, filled with channelz on).
+ * Empty when grpc-js's shape differs.
  */
 export function serverSessions(server: unknown): http2.ServerHttp2Session[] {
-  const sessions = field(server, "sessions");
-  return sessions instanceof Map ? [...sessions.keys()].filter((s): s is http2.ServerHttp2Session => typeof (s as Partial<http2.ServerHttp2Session>)?.destroy === "function") : [];
+  const found = new Set<unknown>();
+  const listeners = field(server, "http2Servers");
+  if (listeners instanceof Map) for (const entry of listeners.values()) for (const session of setOf(field(entry, "sessions"))) found.add(session);
+  const tracked = field(server, "sessions");
+  if (tracked instanceof Map) for (const session of tracked.keys()) found.add(session);
+  return [...found].filter((s): s is http2.ServerHttp2Session => typeof (s as Partial<http2.ServerHttp2Session>)?.destroy === "function");
+}
+
+function setOf(value: unknown): Iterable<unknown> {
+  return value instanceof Set ? value : [];
 }
 
 /**

@@ -16,37 +16,62 @@ export interface RequestWire {
   compressed(index: number): boolean | undefined;
 }
 
+/** Who hears of a fault: the call, which ends INTERNAL. */
+export interface RequestFaultSink {
+  requestBroken(fault: RequestFault): void;
+}
+
 /**
  * Watches the request messages of a grpc-js server call on its HTTP/2 stream,
  * for what grpc-js accepts: a message cut short by END_STREAM (it drops it and
  * reports a clean half-close) and the compressed flag while grpc-encoding is
  * identity or absent (it reads the bytes as uncompressed). gRPC-Go fails both
- * with INTERNAL. `onFault` runs at most once, before grpc-js delivers the
+ * with INTERNAL. `sink` hears at most one fault, before grpc-js delivers the
  * offending message or the half-close. Returns what it reads of the wire;
  * does nothing and returns undefined without the wire (grpc-js's shape
  * differs, see internals.ts).
  */
-export function watchRequestWire(wire: ServerWire | undefined, onFault: (fault: RequestFault) => void): RequestWire | undefined {
-  if (!wire) return undefined;
-  const scanner = new FrameScanner();
-  const flagMeansCompressed = wire.encoding !== "identity";
-  let faulted = false;
-  const fault = (found: RequestFault) => {
-    if (faulted) return;
-    faulted = true;
-    wire.http2.off("data", onData);
-    onFault(found);
-  };
-  const onData = (chunk: Buffer) => {
+export function watchRequestWire(wire: ServerWire | undefined, sink: RequestFaultSink): RequestWire | undefined {
+  return wire ? new RequestWireWatch(wire, sink) : undefined;
+}
+
+/** One call's watch: a scanner and its two listeners (an object per call, no closures beyond them). */
+class RequestWireWatch implements RequestWire {
+  readonly encoding: string;
+  readonly #wire: ServerWire;
+  readonly #sink: RequestFaultSink;
+  readonly #scanner = new FrameScanner();
+  #faulted = false;
+
+  constructor(wire: ServerWire, sink: RequestFaultSink) {
+    this.encoding = wire.encoding;
+    this.#wire = wire;
+    this.#sink = sink;
+    wire.http2.on("data", this.#onData);
+    // Before grpc-js's own 'end' listener, which may report the half-close to the call at once.
+    wire.http2.prependListener("end", this.#onEnd);
+  }
+
+  compressed(index: number): boolean | undefined {
+    return this.#scanner.compressed(index);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    const scanner = this.#scanner;
     scanner.push(chunk);
-    if (scanner.firstCompressed === undefined || flagMeansCompressed) return;
-    fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
+    if (scanner.firstCompressed === undefined || this.encoding !== "identity") return;
+    this.#fault({ details: "a request message has the compressed flag set but no grpc-encoding", wholeBefore: scanner.firstCompressed });
   };
-  wire.http2.on("data", onData);
-  // Before grpc-js's own 'end' listener, which may report the half-close to the call at once.
-  wire.http2.prependOnceListener("end", () => {
-    const cut = scanner.cutShort();
-    if (cut) fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: scanner.complete });
-  });
-  return { encoding: wire.encoding, compressed: (index) => scanner.compressed(index) };
+
+  readonly #onEnd = (): void => {
+    const cut = this.#scanner.cutShort();
+    if (cut) this.#fault({ details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: this.#scanner.complete });
+  };
+
+  #fault(found: RequestFault): void {
+    if (this.#faulted) return;
+    this.#faulted = true;
+    this.#wire.http2.off("data", this.#onData);
+    this.#sink.requestBroken(found);
+  }
 }

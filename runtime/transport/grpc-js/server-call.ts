@@ -42,6 +42,14 @@ const DEADLINE_SLACK_MS = 50;
 const WRITE_QUOTA_BYTES = 64 * 1024;
 
 /**
+ * And at most this many messages (grpc-js's own server stream buffers 16):
+ * each one in flight is a write node:http2 holds, and what a handler was told
+ * it sent must reach the client before its status (a drain's grace) without
+ * thousands of tiny messages queued ahead of it.
+ */
+const MESSAGES_IN_FLIGHT = 16;
+
+/**
  * The quota behind a grpc-js server interceptor (or where grpc-js's shape
  * differs): one message at a time, as grpc-js's ServerInterceptingCall holds
  * a single pending message and drops one sent while another is pending.
@@ -88,6 +96,9 @@ export class GrpcServerCall extends BaseServerCall {
   #deliverable = Infinity;
   /** Response bytes given to grpc-js whose write has not completed, and how many may be (WRITE_QUOTA_BYTES). */
   #unwritten = 0;
+  /** The sizes of the response messages in flight, oldest first, and grpc-js's callback for each (made with the response port). */
+  #writing: number[] | undefined;
+  #written: (() => void) | undefined;
   readonly #writeQuota: number;
   readonly #limits: GrpcCallLimits;
   /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
@@ -102,7 +113,7 @@ export class GrpcServerCall extends BaseServerCall {
     this.#limits = limits;
     const wire = serverWire(call);
     this.#writeQuota = wire?.direct ? WRITE_QUOTA_BYTES : ONE_AT_A_TIME;
-    this.#requestWire = watchRequestWire(wire, (fault) => this.#requestBroken(fault));
+    this.#requestWire = watchRequestWire(wire, this);
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     call.start(this);
     // grpc-js starts no listener on a call whose stream already closed: it never hears of the cancel.
@@ -121,7 +132,7 @@ export class GrpcServerCall extends BaseServerCall {
     if (this.settled) return;
     if (this.#accepted === undefined) {
       this.#frame = frame;
-      this.reader.wake();
+      this.wakeReader();
     } else if (this.request === undefined) {
       this.takeRequest(frame);
       this.#readAhead();
@@ -189,36 +200,64 @@ export class GrpcServerCall extends BaseServerCall {
 
   /** The request stream, read one message ahead of the handler. */
   inbound(): Inbound {
-    const read = () => {
-      if (this.#delivered >= this.#deliverable) return null;
-      if (this.#frame === null) this.#readAhead();
-      const frame = this.#frame;
-      if (frame === null) return null;
-      this.#frame = null;
-      this.#delivered++;
-      this.#readAhead();
-      return frame;
-    };
     this.#readAhead();
-    return this.inboundPort(read, () => this.#requestsEnded());
+    return this.inboundPort(this);
   }
 
   /** The response stream: each message goes to grpc-js at once, within the write quota. */
   outbound(): Outbound {
-    const write = (frame: Buffer) => {
-      const max = this.#limits.maxSendMessageLength;
-      // grpc-js would end the call itself, but only once its status is written: later sends would go on.
-      if (max >= 0 && frame.length > max) {
-        this.breakCall(new RpcError(Code.RESOURCE_EXHAUSTED, `trying to send message larger than max (${frame.length} vs. ${max})`));
-        return false;
-      }
-      this.flushHeaders();
-      const size = frame.length + 5;
-      this.#unwritten += size;
-      this.#call.sendMessage(frame, () => this.#written(size));
-      return this.#unwritten < this.#writeQuota;
+    const writing: number[] = [];
+    this.#writing = writing;
+    // grpc-js wrote the oldest message in flight: its callbacks come in order, so one function serves every message.
+    this.#written = () => {
+      this.#unwritten -= writing.shift() ?? 0;
+      if (this.hasRoom()) this.wakeWriter();
     };
-    return this.outboundPort(write, () => this.#unwritten < this.#writeQuota);
+    return this.outboundPort(this);
+  }
+
+  /** @internal The request port's read: the message read ahead, if it came (and asks for the next). */
+  readFrame(): Buffer | null {
+    if (this.#delivered >= this.#deliverable) return null;
+    if (this.#frame === null) this.#readAhead();
+    const frame = this.#frame;
+    if (frame === null) return null;
+    this.#frame = null;
+    this.#delivered++;
+    this.#readAhead();
+    return frame;
+  }
+
+  /** @internal The request port's end: the cancellation, or "ok" after a settled half-close. */
+  requestsEnded(): RpcError | "ok" | undefined {
+    return this.cancellation() ?? (this.#halfClosed ? "ok" : undefined);
+  }
+
+  /** @internal The response port's write. */
+  writeFrame(frame: Buffer): boolean {
+    const max = this.#limits.maxSendMessageLength;
+    // grpc-js would end the call itself, but only once its status is written: later sends would go on.
+    if (max >= 0 && frame.length > max) {
+      this.breakCall(new RpcError(Code.RESOURCE_EXHAUSTED, `trying to send message larger than max (${frame.length} vs. ${max})`));
+      return false;
+    }
+    this.flushHeaders();
+    const size = frame.length + 5;
+    this.#unwritten += size;
+    this.#writing!.push(size);
+    this.#call.sendMessage(frame, this.#written!);
+    return this.hasRoom();
+  }
+
+  /** @internal Whether the write quota has room again. */
+  hasRoom(): boolean {
+    return this.#unwritten < this.#writeQuota && this.#writing!.length < MESSAGES_IN_FLIGHT;
+  }
+
+  /** @internal A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
+  requestBroken(fault: RequestFault): void {
+    this.#deliverable = fault.wholeBefore;
+    this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod()}`));
   }
 
   protected sendHeaderFrame(headers: Metadata | undefined): void {
@@ -250,29 +289,15 @@ export class GrpcServerCall extends BaseServerCall {
     this.#call.startRead();
   }
 
-  #written(size: number): void {
-    this.#unwritten -= size;
-    if (this.#unwritten < this.#writeQuota) this.writer.wake();
-  }
 
   #settleHalfClose(): void {
     if (!this.cancellation()) this.#halfClosed = true;
-    this.reader.wake();
-  }
-
-  /** A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
-  #requestBroken(fault: RequestFault): void {
-    this.#deliverable = fault.wholeBefore;
-    this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod()}`));
+    this.wakeReader();
   }
 
   /** "for unary method /pkg.Service/Method": how the statuses this call makes up name it (built only when one is). */
   #forMethod(): string {
     return `for ${this.#kind.replace("_", "-")} method ${this.method}`;
-  }
-
-  #requestsEnded(): RpcError | "ok" | undefined {
-    return this.cancellation() ?? (this.#halfClosed ? "ok" : undefined);
   }
 
   /** Why grpc-js says the call was cancelled: the deadline once it passed, the client otherwise. */

@@ -54,7 +54,9 @@ export class GrpcServerTransport implements ServerTransport {
     // Outermost, so that grpc-js interceptors given in grpcOptions still see every call.
     // grpc-js's ServerInterceptor type returns its ServerInterceptingCall class; grpc-js uses only the interface.
     const interceptors = [...(grpcOptions.interceptors ?? []), this.#takeOver as unknown as grpc.ServerInterceptor];
-    this.#grpc = new grpc.Server({ ...grpcOptions, interceptors });
+    // Channelz off unless asked for: safestub's Server cannot serve grpc-js's channelz service, and
+    // grpc-js's bookkeeping for it (per call and per message) would cost every call for nothing.
+    this.#grpc = new grpc.Server({ "grpc.enable_channelz": 0, ...grpcOptions, interceptors });
     this.#credentials = options.credentials;
     this.#limits = { maxSendMessageLength: grpcOptions["grpc.max_send_message_length"] ?? -1 };
   }

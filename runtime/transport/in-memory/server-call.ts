@@ -24,24 +24,26 @@ export class InMemoryServerCall extends BaseServerCall {
   /** The request stream: the handler's reads are what make room for the client's writes. */
   inbound(): Inbound {
     const requests = this.#client.requests;
-    requests.onData(() => this.reader.wake());
-    return this.inboundPort(
-      () => requests.shift() ?? null,
-      () => this.cancellation() ?? (requests.ended && requests.size === 0 ? "ok" : undefined),
-    );
+    requests.onData(() => this.wakeReader());
+    return this.inboundPort({
+      readFrame: () => requests.shift() ?? null,
+      requestsEnded: () => this.cancellation() ?? (requests.ended && requests.size === 0 ? "ok" : undefined),
+    });
   }
 
   /** The response stream: a send waits while the client's side of the pipe is full. */
   outbound(): Outbound {
     const responses = this.#client.responses;
-    responses.onRoom(() => this.writer.wake());
-    const write = (frame: Buffer) => {
-      // gRPC sends headers (empty ones, if the handler set none) before the first message.
-      this.sendHeaders();
-      responses.push(frame);
-      return responses.hasRoom;
-    };
-    return this.outboundPort(write, () => responses.hasRoom);
+    responses.onRoom(() => this.wakeWriter());
+    return this.outboundPort({
+      writeFrame: (frame) => {
+        // gRPC sends headers (empty ones, if the handler set none) before the first message.
+        this.sendHeaders();
+        responses.push(frame);
+        return responses.hasRoom;
+      },
+      hasRoom: () => responses.hasRoom,
+    });
   }
 
   protected sendHeaderFrame(headers: Metadata | undefined): void {

@@ -57,7 +57,7 @@ export class InMemoryServerTransport implements ServerTransport {
     // A copy, and nothing added: the handler sees exactly the headers the client set.
     const call = new InMemoryServerCall(served.method.path, client, new Metadata(options.metadata), options.deadline, request);
     this.#live.add(call);
-    void call.over.then(() => this.#live.delete(call));
+    call.onOver(() => this.#live.delete(call));
     served.onCall(call);
   }
 }
