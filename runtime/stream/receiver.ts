@@ -19,7 +19,23 @@ export class Receiver<T> implements AsyncIterable<T> {
   readonly #cancelOnEarlyExit: boolean;
   /** Reports to the pending recv() or next(): a message (undefined at the clean end) or a failure. */
   #settle: ((ok: boolean, value: unknown) => void) | undefined;
-  readonly #onReadable = () => this.#step(false);
+  /**
+   * The one callback of this Receiver (no function per message): settles
+   * what #step held for a microtask, or, woken by the transport, takes the
+   * next step.
+   */
+  readonly #wake = () => {
+    const later = this.#later;
+    if (later === undefined) return this.#step(false);
+    const value = this.#laterValue;
+    this.#later = undefined;
+    this.#laterValue = undefined;
+    later(this.#laterOk, value);
+  };
+  /** What #step settles a microtask later (one at a time: the slot is taken until then). */
+  #later: ((ok: boolean, value: unknown) => void) | undefined;
+  #laterOk = true;
+  #laterValue: unknown;
 
   /** @internal Created by the runtime; user code receives Receivers from calls and handlers. */
   constructor(codec: Codec<T, never> | null, inbound: Inbound<unknown>, cancelOnEarlyExit: boolean) {
@@ -53,6 +69,10 @@ export class Receiver<T> implements AsyncIterable<T> {
     // One settle function per loop, not per message: the pending next()'s promise is held in these two.
     let resolveNext: (result: IteratorResult<T>) => void = noop;
     let rejectNext: (reason: unknown) => void = noop;
+    const capture = (resolve: typeof resolveNext, reject: typeof rejectNext) => {
+      resolveNext = resolve;
+      rejectNext = reject;
+    };
     const settle = (ok: boolean, value: unknown) => {
       pending = false;
       if (ok && value !== undefined) return resolveNext({ done: false, value: value as T });
@@ -68,10 +88,7 @@ export class Receiver<T> implements AsyncIterable<T> {
         if (finished) return Promise.resolve({ done: true, value: undefined });
         if (pending) return Promise.reject(new ConcurrentRecvError("next()"));
         pending = true;
-        const next = new Promise<IteratorResult<T>>((resolve, reject) => {
-          resolveNext = resolve;
-          rejectNext = reject;
-        });
+        const next = new Promise<IteratorResult<T>>(capture);
         this.#receive(settle);
         return next;
       },
@@ -115,7 +132,7 @@ export class Receiver<T> implements AsyncIterable<T> {
       }
     } else {
       const ended = this.#in.ended();
-      if (ended === undefined) return this.#in.onReadable(this.#onReadable);
+      if (ended === undefined) return this.#in.onReadable(this.#wake);
       if (ended !== "ok") {
         ok = false;
         value = ended;
@@ -123,10 +140,13 @@ export class Receiver<T> implements AsyncIterable<T> {
     }
     const settle = this.#settle;
     this.#settle = undefined;
+    if (!sameTick) return settle(ok, value);
     // Settled in the tick of the call: free the slot a microtask later,
     // so a second recv() in this same tick is still refused.
-    if (sameTick) queueMicrotask(() => settle(ok, value));
-    else settle(ok, value);
+    this.#later = settle;
+    this.#laterOk = ok;
+    this.#laterValue = value;
+    queueMicrotask(this.#wake);
   }
 
   #decode(frame: unknown): T {

@@ -83,8 +83,8 @@ export class GrpcServerCall extends BaseServerCall {
   readonly #requestWire: RequestWire | undefined;
   /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
   readonly #deadlineSlack: number;
-  /** Called once the one request of a unary or server-streaming call came whole (acceptSingleRequest). */
-  #accepted: (() => void) | undefined;
+  /** Called with this call once the one request of a unary or server-streaming call came whole (acceptSingleRequest). */
+  #accepted: ((call: this) => void) | undefined;
   /** A request message read ahead of the handler (at most one), and whether a startRead() is out. */
   #frame: Buffer | null = null;
   #reading = false;
@@ -147,7 +147,7 @@ export class GrpcServerCall extends BaseServerCall {
     const accepted = this.#accepted;
     if (accepted === undefined) return settleHalfClose(() => this.#settleHalfClose());
     if (this.request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
-    accepted();
+    accepted(this);
   }
 
   /** @internal grpc-js: the HTTP/2 stream closed (also after the status went out). */
@@ -189,11 +189,11 @@ export class GrpcServerCall extends BaseServerCall {
 
   /**
    * Reads the one request of a unary or server-streaming call and runs
-   * `accepted` once exactly one whole message came before the half-close;
+   * `accepted(call)` once exactly one whole message came before the half-close;
    * otherwise the call ends INTERNAL (or was cancelled, or ended otherwise)
    * and `accepted` never runs.
    */
-  acceptSingleRequest(accepted: () => void): void {
+  acceptSingleRequest(accepted: (call: this) => void): void {
     this.#accepted = accepted;
     this.#readAhead();
   }

@@ -90,7 +90,7 @@ export class GrpcServerTransport implements ServerTransport {
       const { method, onCall } = served;
       const accepted = new GrpcServerCall(method.path, method.kind, call, this.#limits);
       if (accepted.refuseUnsupportedEncoding()) return TAKEN_OVER;
-      if (method.kind === "unary" || method.kind === "server_streaming") accepted.acceptSingleRequest(() => onCall(accepted));
+      if (method.kind === "unary" || method.kind === "server_streaming") accepted.acceptSingleRequest(onCall);
       else onCall(accepted);
     } catch {
       // Nothing of safestub's throws here by design; if it did, grpc-js's stream handler must not see it.
