@@ -4,7 +4,7 @@
 // at a time: batched-responses.test.ts).
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { createChannel, createServer, type ServerOptions } from "safestub";
+import { Code, RpcError, createChannel, createServer, type ServerOptions } from "safestub";
 import { ProbeClient, ProbeService } from "@backend/probe.js";
 import { msg } from "../helpers/probe.js";
 
@@ -38,6 +38,48 @@ describe("a call taken over from grpc-js", () => {
     try {
       for (let id = 0; id < 5; id++) expect((await client.unary(msg({ id }), { metadata: { "x-tag": `t${id}` } })).id).toBe(id);
       expect(seen).toEqual([0, 1, 2, 3, 4].map((id) => `/safestub.testing.Probe/Unary t${id}`));
+    } finally {
+      channel.close();
+      server.forceShutdown();
+    }
+  });
+
+  // grpc-js's ServerInterceptingCall sends a status it was given while its responder still holds a
+  // message as soon as the metadata is through, ahead of the message; safestub holds the status.
+  it("behind a grpc-js interceptor that passes metadata and messages on later, a unary response, a stream's last unawaited send and the status after it all arrive, in order (20 runs each)", async () => {
+    const later: grpc.ServerInterceptor = (_method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        sendMetadata: (metadata, next) => setImmediate(() => next(metadata)),
+        sendMessage: (message, next) => setImmediate(() => next(message)),
+      });
+    const server = createServer({ grpcOptions: { interceptors: [later] } });
+    server.addPartial(ProbeService, {
+      unary: (req) => req,
+      download: async (req, tx) => {
+        for (let id = 0; id < req.count - 1; id++) await tx.send(msg({ id }));
+        void tx.send(msg({ id: req.count - 1 }));
+        if (req.text === "throw") throw new RpcError(Code.ABORTED, "stopped after the last send");
+      },
+    });
+    const channel = createChannel(`http://127.0.0.1:${await server.listen("127.0.0.1:0")}`);
+    const client = new ProbeClient(channel);
+    try {
+      for (let run = 0; run < 20; run++) {
+        expect((await client.unary(msg({ id: run }), { timeoutMs: 5000 })).id).toBe(run);
+        for (const text of ["return", "throw"]) {
+          const count = 1 + (run % 4);
+          const ids: number[] = [];
+          let failure: unknown;
+          try {
+            for await (const m of client.download(msg({ count, text }), { timeoutMs: 5000 }).receiver) ids.push(m.id);
+          } catch (err) {
+            failure = err;
+          }
+          expect(ids).toEqual(Array.from({ length: count }, (_, id) => id));
+          if (text === "return") expect(failure).toBeUndefined();
+          else expect((failure as RpcError).code).toBe(Code.ABORTED);
+        }
+      }
     } finally {
       channel.close();
       server.forceShutdown();

@@ -64,6 +64,9 @@ export interface GrpcCallLimits {
 
 const OK_DETAILS = "OK";
 
+/** What grpc-js's intercepting call takes as a status. */
+type GrpcStatus = Parameters<grpc.ServerInterceptingCallInterface["sendStatus"]>[0];
+
 /**
  * GrpcServerCall is one call a grpc-js server accepted: BaseServerCall's
  * headers, trailers, status, cancellation and deadline, over grpc-js's
@@ -99,6 +102,8 @@ export class GrpcServerCall extends BaseServerCall {
   /** The sizes of the response messages in flight, oldest first, and grpc-js's callback for each (made with the response port). */
   #writing: number[] | undefined;
   #written: (() => void) | undefined;
+  /** A status waiting for the messages in flight behind a grpc-js interceptor (#putStatus). */
+  #heldStatus: GrpcStatus | undefined;
   readonly #writeQuota: number;
   readonly #limits: GrpcCallLimits;
   /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
@@ -211,6 +216,11 @@ export class GrpcServerCall extends BaseServerCall {
     // grpc-js wrote the oldest message in flight: its callbacks come in order, so one function serves every message.
     this.#written = () => {
       this.#unwritten -= writing.shift() ?? 0;
+      const held = this.#heldStatus;
+      if (held && writing.length === 0) {
+        this.#heldStatus = undefined;
+        this.#call.sendStatus(held);
+      }
       if (this.hasRoom()) this.wakeWriter();
     };
     return this.outboundPort(this);
@@ -264,14 +274,17 @@ export class GrpcServerCall extends BaseServerCall {
     this.#call.sendMetadata(toGrpcMetadata(headers));
   }
 
-  // The status follows the message at once: node:http2 sends the trailers after the data it holds.
   protected sendResponse(frame: Buffer, trailers: Metadata | undefined): void {
-    this.#call.sendMessage(frame, ignore);
-    this.sendOk(trailers);
+    const ok = { code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null };
+    // On grpc-js's base call the status may follow at once: node:http2 sends the trailers after the data it holds.
+    if (this.#writeQuota === WRITE_QUOTA_BYTES) {
+      this.#call.sendMessage(frame, ignore);
+      this.#call.sendStatus(ok);
+    } else this.#call.sendMessage(frame, () => this.#call.sendStatus(ok));
   }
 
   protected sendOk(trailers: Metadata | undefined): void {
-    this.#call.sendStatus({ code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null });
+    this.#putStatus({ code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null });
   }
 
   protected sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void {
@@ -279,7 +292,19 @@ export class GrpcServerCall extends BaseServerCall {
     if (statusDetails) metadata.set(STATUS_DETAILS_KEY, Buffer.from(statusDetails));
     // As gRPC specifies for an encoding the server does not support (grpc-js adds it to headers only).
     if (this.#encodingRefused) metadata.set("grpc-accept-encoding", SERVER_ENCODINGS.join(","));
-    this.#call.sendStatus({ code: grpcStatusOf(status.code), details: status.details, metadata });
+    this.#putStatus({ code: grpcStatusOf(status.code), details: status.details, metadata });
+  }
+
+  /**
+   * Sends the status, after the response messages still in flight behind a
+   * grpc-js interceptor: grpc-js's ServerInterceptingCall would send a status
+   * ahead of a message its responder still holds, or hold the status forever
+   * (it sends a held status only after metadata). On grpc-js's base call
+   * node:http2 orders the trailers after the data itself.
+   */
+  #putStatus(status: GrpcStatus): void {
+    if (this.#writeQuota === WRITE_QUOTA_BYTES || !this.#writing?.length) return this.#call.sendStatus(status);
+    this.#heldStatus = status;
   }
 
   /** Asks grpc-js for the next request message unless one is buffered or asked for, or none can come. */
