@@ -3,12 +3,12 @@
 // write quota, and node:http2 writes what queued behind the write in flight in one go): fewer HTTP/2
 // writes, and nothing lost, reordered, admitted past flow control, or reported sent when the call was
 // cancelled.
-import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, createServer, type Channel, type Server } from "safestub";
 import { ProbeClient, ProbeService, decodeMsg, encodeMsg } from "@backend/probe.js";
 import { eventually, msg, sleep } from "../helpers/probe.js";
 import { frame, rawCall } from "../helpers/raw-http2.js";
+import { passesOnLater } from "../helpers/grpc-interceptors.js";
 
 let server: Server;
 let port: number;
@@ -161,12 +161,7 @@ describe("batched server responses", () => {
   });
 
   it("behind a grpc-js server interceptor that sends metadata and messages later, a burst keeps every message and its order (20 runs)", async () => {
-    const later: grpc.ServerInterceptor = (_method, call) =>
-      new grpc.ServerInterceptingCall(call, {
-        sendMetadata: (metadata, next) => setImmediate(() => next(metadata)),
-        sendMessage: (message, next) => setImmediate(() => next(message)),
-      });
-    const intercepted = createServer({ grpcOptions: { interceptors: [later] } });
+    const intercepted = createServer({ grpcOptions: { interceptors: [passesOnLater] } });
     intercepted.addPartial(ProbeService, {
       download: async (req, tx) => {
         for (let id = 0; id < req.count; id++) await tx.send(msg({ id }));

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Code, RpcError, createChannel, createServer, type ServerOptions } from "safestub";
 import { ProbeClient, ProbeService } from "@backend/probe.js";
 import { msg } from "../helpers/probe.js";
+import { passesOnLater } from "../helpers/grpc-interceptors.js";
 
 /** A server whose download never ends (it waits for the client's reads), with a channel and a client to it. */
 async function serving(options: ServerOptions) {
@@ -47,12 +48,7 @@ describe("a call taken over from grpc-js", () => {
   // grpc-js's ServerInterceptingCall sends a status it was given while its responder still holds a
   // message as soon as the metadata is through, ahead of the message; safestub holds the status.
   it("behind a grpc-js interceptor that passes metadata and messages on later, a unary response, a stream's last unawaited send and the status after it all arrive, in order (20 runs each)", async () => {
-    const later: grpc.ServerInterceptor = (_method, call) =>
-      new grpc.ServerInterceptingCall(call, {
-        sendMetadata: (metadata, next) => setImmediate(() => next(metadata)),
-        sendMessage: (message, next) => setImmediate(() => next(message)),
-      });
-    const server = createServer({ grpcOptions: { interceptors: [later] } });
+    const server = createServer({ grpcOptions: { interceptors: [passesOnLater] } });
     server.addPartial(ProbeService, {
       unary: (req) => req,
       download: async (req, tx) => {
