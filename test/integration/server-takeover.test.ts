@@ -4,21 +4,15 @@
 // at a time: batched-responses.test.ts).
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError, createChannel, createServer, type ServerOptions } from "safestub";
-import { ProbeClient, ProbeService } from "@backend/probe.js";
-import { msg } from "../helpers/probe.js";
+import { Code, RpcError, createServer, type ServerOptions } from "safestub";
+import { ProbeClient, ProbeService, type ProbeHandlers } from "@backend/probe.js";
+import { channelTo, msg } from "../helpers/probe.js";
 import { passesOnLater } from "../helpers/grpc-interceptors.js";
 
-/** A server whose download never ends (it waits for the client's reads), with a channel and a client to it. */
-async function serving(options: ServerOptions) {
-  const server = createServer(options);
-  server.addPartial(ProbeService, {
-    unary: (req) => req,
-    download: async (_req, tx) => {
-      for (let id = 0; id < 1_000_000; id++) await tx.send(msg({ id, payload: Buffer.alloc(1024) }));
-    },
-  });
-  const channel = createChannel(`http://127.0.0.1:${await server.listen("127.0.0.1:0")}`);
+/** A safestub Server with `handlers` for some of Probe's methods, started, with a channel and a client to it. */
+async function serving(options: ServerOptions, handlers: Partial<ProbeHandlers>) {
+  const server = createServer(options).addPartial(ProbeService, handlers);
+  const channel = await channelTo(server);
   return { server, channel, client: new ProbeClient(channel) };
 }
 
@@ -35,7 +29,7 @@ describe("a call taken over from grpc-js", () => {
             },
           }),
       });
-    const { server, channel, client } = await serving({ grpcOptions: { interceptors: [watching] } });
+    const { server, channel, client } = await serving({ grpcOptions: { interceptors: [watching] } }, { unary: (req) => req });
     try {
       for (let id = 0; id < 5; id++) expect((await client.unary(msg({ id }), { metadata: { "x-tag": `t${id}` } })).id).toBe(id);
       expect(seen).toEqual([0, 1, 2, 3, 4].map((id) => `/safestub.testing.Probe/Unary t${id}`));
@@ -48,17 +42,17 @@ describe("a call taken over from grpc-js", () => {
   // grpc-js's ServerInterceptingCall sends a status it was given while its responder still holds a
   // message as soon as the metadata is through, ahead of the message; safestub holds the status.
   it("behind a grpc-js interceptor that passes metadata and messages on later, a unary response, a stream's last unawaited send and the status after it all arrive, in order (20 runs each)", async () => {
-    const server = createServer({ grpcOptions: { interceptors: [passesOnLater] } });
-    server.addPartial(ProbeService, {
-      unary: (req) => req,
-      download: async (req, tx) => {
-        for (let id = 0; id < req.count - 1; id++) await tx.send(msg({ id }));
-        void tx.send(msg({ id: req.count - 1 }));
-        if (req.text === "throw") throw new RpcError(Code.ABORTED, "stopped after the last send");
+    const { server, channel, client } = await serving(
+      { grpcOptions: { interceptors: [passesOnLater] } },
+      {
+        unary: (req) => req,
+        download: async (req, tx) => {
+          for (let id = 0; id < req.count - 1; id++) await tx.send(msg({ id }));
+          void tx.send(msg({ id: req.count - 1 }));
+          if (req.text === "throw") throw new RpcError(Code.ABORTED, "stopped after the last send");
+        },
       },
-    });
-    const channel = createChannel(`http://127.0.0.1:${await server.listen("127.0.0.1:0")}`);
-    const client = new ProbeClient(channel);
+    );
     try {
       for (let run = 0; run < 20; run++) {
         expect((await client.unary(msg({ id: run }), { timeoutMs: 5000 })).id).toBe(run);

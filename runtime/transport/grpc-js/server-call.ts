@@ -97,14 +97,15 @@ export class GrpcServerCall extends BaseServerCall {
   /** Request messages handed on, and how many may be (fewer after a broken message). */
   #delivered = 0;
   #deliverable = Infinity;
-  /** Response bytes given to grpc-js whose write has not completed, and how many may be (WRITE_QUOTA_BYTES). */
+  /** Response bytes given to grpc-js whose write has not completed (WRITE_QUOTA_BYTES). */
   #unwritten = 0;
   /** The sizes of the response messages in flight, oldest first, and grpc-js's callback for each (made with the response port). */
   #writing: number[] | undefined;
   #written: (() => void) | undefined;
   /** A status waiting for the messages in flight behind a grpc-js interceptor (#putStatus). */
   #heldStatus: GrpcStatus | undefined;
-  readonly #writeQuota: number;
+  /** grpc-js's base call itself, no grpc-js interceptor between: the write quota holds, and the status may follow messages at once. */
+  readonly #direct: boolean;
   readonly #limits: GrpcCallLimits;
   /** The call ended UNIMPLEMENTED for its grpc-encoding: its status advertises the ones taken. */
   #encodingRefused = false;
@@ -117,7 +118,7 @@ export class GrpcServerCall extends BaseServerCall {
     this.#kind = kind;
     this.#limits = limits;
     const wire = serverWire(call);
-    this.#writeQuota = wire?.direct ? WRITE_QUOTA_BYTES : ONE_AT_A_TIME;
+    this.#direct = wire?.direct ?? false;
     this.#requestWire = watchRequestWire(wire, this);
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     call.start(this);
@@ -261,7 +262,7 @@ export class GrpcServerCall extends BaseServerCall {
 
   /** @internal Whether the write quota has room again. */
   hasRoom(): boolean {
-    return this.#unwritten < this.#writeQuota && this.#writing!.length < MESSAGES_IN_FLIGHT;
+    return this.#unwritten < (this.#direct ? WRITE_QUOTA_BYTES : ONE_AT_A_TIME) && this.#writing!.length < MESSAGES_IN_FLIGHT;
   }
 
   /** @internal A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
@@ -275,16 +276,16 @@ export class GrpcServerCall extends BaseServerCall {
   }
 
   protected sendResponse(frame: Buffer, trailers: Metadata | undefined): void {
-    const ok = { code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null };
+    const ok = okStatus(trailers);
     // On grpc-js's base call the status may follow at once: node:http2 sends the trailers after the data it holds.
-    if (this.#writeQuota === WRITE_QUOTA_BYTES) {
+    if (this.#direct) {
       this.#call.sendMessage(frame, ignore);
       this.#call.sendStatus(ok);
     } else this.#call.sendMessage(frame, () => this.#call.sendStatus(ok));
   }
 
   protected sendOk(trailers: Metadata | undefined): void {
-    this.#putStatus({ code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null });
+    this.#putStatus(okStatus(trailers));
   }
 
   protected sendError(status: RpcError, trailers: Metadata | undefined, statusDetails: Uint8Array | undefined): void {
@@ -303,7 +304,7 @@ export class GrpcServerCall extends BaseServerCall {
    * node:http2 orders the trailers after the data itself.
    */
   #putStatus(status: GrpcStatus): void {
-    if (this.#writeQuota === WRITE_QUOTA_BYTES || !this.#writing?.length) return this.#call.sendStatus(status);
+    if (this.#direct || !this.#writing?.length) return this.#call.sendStatus(status);
     this.#heldStatus = status;
   }
 
@@ -313,7 +314,6 @@ export class GrpcServerCall extends BaseServerCall {
     this.#reading = true;
     this.#call.startRead();
   }
-
 
   #settleHalfClose(): void {
     if (!this.cancellation()) this.#halfClosed = true;
@@ -333,6 +333,11 @@ export class GrpcServerCall extends BaseServerCall {
 }
 
 function ignore(): void {}
+
+/** Status OK with the handler's trailers (null when it set none: grpc-js then sends an empty set of its own). */
+function okStatus(trailers: Metadata | undefined): GrpcStatus {
+  return { code: 0, details: OK_DETAILS, metadata: trailers?.size ? toGrpcMetadata(trailers) : null };
+}
 
 /** Runs `then` once HALF_CLOSE_SETTLE_MS and two more turns of the event loop have passed. */
 function settleHalfClose(then: () => void): void {
