@@ -2,9 +2,11 @@
 // (run by `npm run build`):
 //
 //   packages/safestub/              the runtime (`npm install safestub`): runtime/ and eslint/
-//     dist/cjs/                     the one implementation, CommonJS (tsconfig.build.cjs.json), with
-//                                   its .d.ts; a {"type":"commonjs"} marker makes Node and TypeScript
-//                                   read it as CommonJS
+//     dist/cjs/                     the one implementation, CommonJS: a bundle per entry point and
+//                                   one of the modules they share (scripts/bundle-runtime.mjs), with
+//                                   the .d.ts of every module (tsconfig.build.cjs.json); a
+//                                   {"type":"commonjs"} marker makes Node and TypeScript read it as
+//                                   CommonJS
 //     dist/esm/                     per entry point an ES module that re-exports the CommonJS one, and
 //                                   the ESM .d.ts files (from dist/): `import` and `require` load the
 //                                   same classes, so RpcError instanceof, Code and the stream handles
@@ -22,24 +24,29 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, write
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleRuntime } from "./bundle-runtime.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const runtimePackage = join(root, "packages/safestub");
 const generatorPackage = join(root, "packages/protoc-gen-safestub");
 const docs = ["README.md", "LICENSE"];
 
-buildRuntime();
+await buildRuntime();
 buildGenerator();
 
-function buildRuntime() {
+async function buildRuntime() {
   const dist = join(runtimePackage, "dist");
   rmSync(dist, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.cjs.json")], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.cjs.json"), "--emitDeclarationOnly"], { stdio: "inherit" });
   writeFileSync(join(dist, "cjs/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
   for (const dir of ["runtime", "eslint"]) {
     cpSync(join(root, "dist", dir), join(dist, "esm", dir), { recursive: true, filter: (src) => !/\.(js|js\.map)$/.test(src) });
   }
   const { exports } = JSON.parse(readFileSync(join(runtimePackage, "package.json"), "utf8"));
+  const entries = Object.values(exports)
+    .filter((conditions) => typeof conditions !== "string")
+    .map((conditions) => relative(join(dist, "cjs"), join(runtimePackage, conditions.require.default)));
+  await bundleRuntime(join(root, "dist"), join(dist, "cjs"), entries);
   const require = createRequire(import.meta.url);
   for (const [subpath, conditions] of Object.entries(exports)) {
     if (typeof conditions === "string") continue; // ./package.json

@@ -133,7 +133,8 @@ describe("the tarballs", () => {
 
   it("ship no stale build output: every dist file comes from a source file", () => {
     const sourceOf = (path: string) => path.replace(/^dist\/(cjs|esm)\//, "").replace(/^dist\//, "").replace(/(\.d\.ts|\.js)$/, ".ts");
-    const built = [...tarballs.runtime.files, ...tarballs.generator.files].map((f) => f.path).filter((p) => p.startsWith("dist/") && p !== "dist/cjs/package.json");
+    // shared.js is the one file with no source of its own: the modules the entry points share, bundled (scripts/bundle-runtime.mjs).
+    const built = [...tarballs.runtime.files, ...tarballs.generator.files].map((f) => f.path).filter((p) => p.startsWith("dist/") && p !== "dist/cjs/package.json" && p !== "dist/cjs/runtime/shared.js");
     expect(built.length).toBeGreaterThan(50);
     for (const path of built) expect(existsSync(join(repoRoot, sourceOf(path))), `${path} has no source ${sourceOf(path)}`).toBe(true);
   });
@@ -421,6 +422,11 @@ const { RpcError, Code } = await import("safestub");
 const err = new (require("safestub").RpcError)(Code.NOT_FOUND, "x");
 result.instanceof = err instanceof RpcError;
 result.eslintPlugin = typeof (await import("safestub/eslint")).default.configs.recommended === "object";
+// Entry points share the main one's classes: the in-memory server is safestub's Server, health's errors its RpcError.
+const { Server } = await import("safestub");
+result.sharedServer = (await import("safestub/testing")).createInMemoryServer() instanceof Server;
+// What Node loaded of the implementation: one bundle per entry point and the one they share.
+result.loaded = Object.keys(require.cache).filter((p) => p.includes("/node_modules/safestub/")).map((p) => p.split("/node_modules/safestub/").pop()).sort();
 console.log(JSON.stringify(result));
 `,
     );
@@ -430,6 +436,9 @@ console.log(JSON.stringify(result));
     expect((result.safestub as { names: number }).names).toBeGreaterThan(20);
     expect(result.instanceof).toBe(true);
     expect(result.eslintPlugin).toBe(true);
+    expect(result.sharedServer).toBe(true);
+    const bundles = Object.values(runtimeManifest.exports!).flatMap((target) => (typeof target === "string" ? [] : [target.require.default.replace(/^\.\//, "")]));
+    expect(result.loaded).toEqual([...bundles, "dist/cjs/runtime/shared.js"].sort());
   });
 });
 

@@ -1,12 +1,26 @@
 // Bundles each stack (and the server) into one ESM file under bench/dist/ with esbuild, so that every
 // child runs plain node (no loader in the RSS figures) and protobuf-ts's extensionless imports resolve.
-// Packages stay external: "safestub" resolves to this package's dist/runtime (npm run build).
+// Packages stay external. "safestub" resolves to the published runtime package, packages/safestub
+// (npm run build), as in users' node_modules: bench/dist/node_modules/safestub links to it, and
+// bench/dist/package.json (no name) keeps Node from resolving "safestub" to this repository's own
+// package (the dev workspace's self-reference, one ES module per source file).
 import { build } from "esbuild";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const benchDir = fileURLToPath(new URL("..", import.meta.url));
 
+/** bench/dist/ as a directory of its own whose "safestub" is packages/safestub. */
+function prepareDist(): void {
+  const modules = `${benchDir}dist/node_modules`;
+  mkdirSync(modules, { recursive: true });
+  writeFileSync(`${benchDir}dist/package.json`, `${JSON.stringify({ private: true, type: "module" })}\n`);
+  if (!existsSync(`${modules}/safestub`)) symlinkSync("../../../packages/safestub", `${modules}/safestub`, "dir");
+  if (!existsSync(`${modules}/safestub/dist/cjs/runtime/index.js`)) throw new Error("packages/safestub is not built: run `npm run build` first");
+}
+
 export async function bundleEntry(name: string, contents: string): Promise<string> {
+  prepareDist();
   const outfile = `${benchDir}dist/${name}.mjs`;
   await build({
     stdin: { contents, resolveDir: benchDir, sourcefile: `${name}-entry.ts`, loader: "ts" },
