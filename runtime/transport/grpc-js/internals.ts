@@ -4,8 +4,8 @@ import type { Duplex } from "node:stream";
 /**
  * What safestub needs to judge the wire but grpc-js (1.14) keeps in private
  * fields: the HTTP/2 streams under a client call, its message decoder's
- * state (is a message half read?) and, on a server call, the HTTP/2 stream
- * and the request's grpc-encoding. These
+ * state (is a message half read?) and, on a server call, the HTTP/2 stream,
+ * the request's grpc-encoding and its decoder. These
  * probes only read, and answer undefined when grpc-js's shape differs, so
  * safestub then falls back to what grpc-js decided;
  * test/integration/bad-responses.test.ts and bad-requests.test.ts fail if
@@ -85,13 +85,15 @@ export function endedWithSession(call: unknown): boolean {
   return subchannelCallsOf(call).some((node) => field(field(node, "internalError"), "code") === "ERR_HTTP2_SESSION_ERROR");
 }
 
-/** The grpc-js server call under one of its server stream objects: the HTTP/2 stream and its request encoding. */
+/** The grpc-js base server call under an intercepting call: the HTTP/2 stream, its request encoding and message decoder. */
 export interface ServerWire {
   http2: http2.ServerHttp2Stream;
   /** The request's grpc-encoding ("identity" when it sent none). */
   encoding: string;
   /** The call given is grpc-js's base call itself (no grpc-js server interceptor between). */
   direct: boolean;
+  /** grpc-js's StreamDecoder of the request stream (its state tells a message half read). */
+  decoder: unknown;
 }
 
 /**
@@ -104,10 +106,15 @@ export function serverWire(interceptingCall: unknown): ServerWire | undefined {
   for (let depth = 0; depth < 32 && call !== undefined; depth++) {
     const stream = field(call, "stream");
     const encoding = field(call, "incomingEncoding");
-    if (isHttp2Stream(stream) && typeof encoding === "string") return { http2: stream, encoding, direct: depth === 0 };
+    if (isHttp2Stream(stream) && typeof encoding === "string") return { http2: stream, encoding, direct: depth === 0, decoder: field(call, "decoder") };
     call = field(call, "nextCall");
   }
   return undefined;
+}
+
+/** Whether a server call's request stream stopped in the middle of a message (read at its half-close). */
+export function requestCutShort(wire: ServerWire): CutShort | undefined {
+  return cutShort(wire.decoder);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Inbound, Outbound } from "../../stream/ports.js";
 import type { MethodKind } from "../../core/method.js";
 import { STATUS_DETAILS_KEY, fromGrpcMetadata, toGrpcMetadata } from "./metadata.js";
 import { serverWire } from "./internals.js";
-import { watchRequestWire, type RequestFault, type RequestWire } from "./request-wire.js";
+import { RequestWire, type RequestFault } from "./request-wire.js";
 import { SERVER_ENCODINGS } from "./compression.js";
 import { grpcStatusOf } from "./status.js";
 
@@ -82,7 +82,7 @@ export class GrpcServerCall extends BaseServerCall {
   readonly #kind: MethodKind;
   /** The request headers as grpc-js parsed them (converted on first read: most handlers never look). */
   #grpcMetadata: grpc.Metadata | undefined;
-  /** What the request stream's wire tells beyond its messages: grpc-encoding, compressed flags. */
+  /** What the request stream's wire tells beyond its messages (grpc-encoding, compressed flags) and its faults; none where grpc-js's shape differs. */
   readonly #requestWire: RequestWire | undefined;
   /** How long before the deadline a client's cancel counts as the deadline (DEADLINE_SLACK_MS). */
   readonly #deadlineSlack: number;
@@ -119,7 +119,7 @@ export class GrpcServerCall extends BaseServerCall {
     this.#limits = limits;
     const wire = serverWire(call);
     this.#direct = wire?.direct ?? false;
-    this.#requestWire = watchRequestWire(wire, this);
+    this.#requestWire = wire && new RequestWire(wire);
     this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
     call.start(this);
     // grpc-js starts no listener on a call whose stream already closed: it never hears of the cancel.
@@ -136,6 +136,8 @@ export class GrpcServerCall extends BaseServerCall {
     this.#reading = false;
     // After the call ended (cancelled, shut down, refused) nothing more counts.
     if (this.settled) return;
+    const fault = this.#requestWire?.received(frame);
+    if (fault) return this.#requestBroken(fault);
     if (this.#accepted === undefined) {
       this.#frame = frame;
       this.wakeReader();
@@ -150,6 +152,8 @@ export class GrpcServerCall extends BaseServerCall {
     this.#reading = false;
     this.#requestsDone = true;
     if (this.settled) return;
+    const fault = this.#requestWire?.halfClosed();
+    if (fault) return this.#requestBroken(fault);
     const accepted = this.#accepted;
     if (accepted === undefined) return settleHalfClose(() => this.#settleHalfClose());
     if (this.request === undefined) return this.fail(new RpcError(Code.INTERNAL, `no request message ${this.#forMethod()}`));
@@ -265,8 +269,8 @@ export class GrpcServerCall extends BaseServerCall {
     return this.#unwritten < (this.#direct ? WRITE_QUOTA_BYTES : ONE_AT_A_TIME) && this.#writing!.length < MESSAGES_IN_FLIGHT;
   }
 
-  /** @internal A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
-  requestBroken(fault: RequestFault): void {
+  /** A request message grpc-js would pass (or drop) silently is broken: the handler and the client get INTERNAL. */
+  #requestBroken(fault: RequestFault): void {
     this.#deliverable = fault.wholeBefore;
     this.breakCall(new RpcError(Code.INTERNAL, `${fault.details} ${this.#forMethod()}`));
   }
