@@ -15,6 +15,7 @@ import type { ServerCall } from "./call.js";
 export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly deadline: Date | undefined;
+  liveSlot = -1;
   /** Woken when the request stream may have something new or the call ended (made with the port: a unary call has none). */
   #reader: Waker | undefined;
   /** Woken when the response stream drained or the call ended (made with the port). */

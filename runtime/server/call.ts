@@ -34,4 +34,6 @@ export interface ServerCall extends ServerCallView {
   noticeShutdown(): void;
   /** Why the call ended early (client cancel, deadline, a broken call, shutdown), if it did; a drain's notice is not one. */
   cancellation(): RpcError | undefined;
+  /** The call's place in its Server's LiveCalls (-1: not there); LiveCalls's own. */
+  liveSlot: number;
 }

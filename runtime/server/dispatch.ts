@@ -15,18 +15,25 @@ export function isHandler(value: unknown): value is AnyHandler {
 /** What a handler's failure becomes (the Server's status for what it threw): called instead of rejecting. */
 export type DispatchFailed = (call: ServerCall, err: unknown) => void;
 
-/** Runs a handler of one kind on its call; resolves once the status went out, or once `failed` had what the handler threw. */
-type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void, failed: DispatchFailed) => Promise<void>;
+/**
+ * Runs a handler of one kind on its call; what it returns (if it is a
+ * promise) settles once the status went out, or once `failed` had what the
+ * handler threw, and never rejects.
+ */
+type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void, failed: DispatchFailed) => Promise<void> | void;
 
 /** One entry per call kind: how the handler gets its request(s) and how its result becomes the response. */
 const dispatchers: Record<MethodKind, Dispatch> = {
-  unary: async (call, method, handler, ctx, report, failed) => {
+  unary: (call, method, handler, ctx, report, failed) => {
+    let response: unknown;
     try {
-      const response = await handler(decodeRequest(method, call.request), ctx);
-      call.respond(encodeResponse(method, response, report));
+      response = handler(decodeRequest(method, call.request), ctx);
     } catch (err) {
-      failed(call, err);
+      return failed(call, err);
     }
+    // A handler that answers at once (no promise) is answered at once, as grpc-js's callback: no turn of the microtask queue.
+    if (isPromiseLike(response)) return respondLater(call, method, response, report, failed);
+    respondNow(call, method, response, report, failed);
   },
   client_streaming: async (call, method, handler, ctx, report, failed) => {
     try {
@@ -54,12 +61,34 @@ const dispatchers: Record<MethodKind, Dispatch> = {
   },
 };
 
+async function respondLater(call: ServerCall, method: AnyMethodDefinition, response: PromiseLike<unknown>, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> {
+  let value: unknown;
+  try {
+    value = await response;
+  } catch (err) {
+    return failed(call, err);
+  }
+  respondNow(call, method, value, report, failed);
+}
+
+function respondNow(call: ServerCall, method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void, failed: DispatchFailed): void {
+  try {
+    call.respond(encodeResponse(method, response, report));
+  } catch (err) {
+    failed(call, err);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
 /**
  * Runs `handler` for `call` as its own task; what it throws goes to
  * `failed` (the returned promise never rejects). `report` gets what the
  * operator must see but the client must not (a response that does not encode).
  */
-export function dispatch(call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> {
+export function dispatch(call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> | void {
   return dispatchers[method.kind](call, method, handler, new ServerContext(call), report, failed);
 }
 

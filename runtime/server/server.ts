@@ -5,6 +5,7 @@ import type { ServerCall } from "./call.js";
 import { dispatch, isHandler, type AnyHandler } from "./dispatch.js";
 import { dispatchIntercepted, type ServerInterceptor } from "./interceptor.js";
 import type { HandlersOf } from "./handlers.js";
+import { LiveCalls } from "./live-calls.js";
 
 /** One method of a service, as the Server hands it to its transport. */
 export interface ServedMethod {
@@ -51,7 +52,7 @@ export class Server {
   /** The services added, in order, by type name. */
   readonly #services = new Map<string, ServiceDefinition>();
   /** Calls that can still respond, each with whether it streams: shutdown ends them with UNAVAILABLE. */
-  readonly #live = new Map<ServerCall, boolean>();
+  readonly #live = new LiveCalls();
   /** Run once, when shutdown() or forceShutdown() begins (see onShutdown). */
   readonly #onShutdown: (() => void)[] = [];
   #shuttingDown = false;
@@ -123,7 +124,7 @@ export class Server {
    */
   shutdown(options: { graceMs?: number | undefined } = {}): Promise<void> {
     this.#beginShutdown();
-    for (const [call, streaming] of this.#live) if (streaming) call.noticeShutdown();
+    for (const call of this.#live.streaming()) call.noticeShutdown();
     const graceMs = options.graceMs ?? 5000;
     let backstop: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -176,7 +177,7 @@ export class Server {
   }
 
   #track(call: ServerCall, streaming: boolean): void {
-    this.#live.set(call, streaming);
+    this.#live.add(call, streaming);
     // A stream that slipped in as the drain began is told at once, like those already running.
     if (streaming && this.#shuttingDown) call.noticeShutdown();
     call.onOver(this.#untrack);
@@ -185,7 +186,7 @@ export class Server {
   readonly #untrack = (call: ServerCall): void => void this.#live.delete(call);
 
   #endLiveCalls(): void {
-    for (const call of [...this.#live.keys()]) call.shutDown();
+    for (const call of this.#live.all()) call.shutDown();
   }
 
   #statusOf(err: unknown, path: string): RpcError {
