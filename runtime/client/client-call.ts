@@ -97,7 +97,8 @@ export class ClientStream implements Inbound, Outbound, TransportCallListener {
 
   /** A call that failed before it reached the transport (its request did not encode): it ends at once with `error`. */
   static failed(error: RpcError, options: ResolvedCall, responses: "stream" | "single"): ClientStream {
-    const stream = new ClientStream(null, "", options, responses);
+    // `this` is ClientStream: a class that names itself in its body is renamed by bundlers (its `.name` too).
+    const stream = new this(null, "", options, responses);
     stream.#finish(error, new Metadata());
     return stream;
   }

@@ -15,7 +15,8 @@ export class Metadata {
   readonly #entries = new Map<string, MetadataValue[]>();
 
   constructor(init?: MetadataInit) {
-    if (init instanceof Metadata) {
+    // A brand check, not `instanceof Metadata`: a class that names itself in its body is renamed by bundlers (its `.name` too).
+    if (typeof init === "object" && #entries in init) {
       for (const [key, values] of init.#entries) this.#entries.set(key, [...values]);
     } else if (init !== undefined) {
       for (const [key, value] of Object.entries(init)) {
