@@ -16,10 +16,10 @@ export abstract class BaseServerCall implements ServerCall {
   readonly method: string;
   readonly deadline: Date | undefined;
   liveSlot = -1;
-  /** Woken when the request stream may have something new or the call ended (made with the port: a unary call has none). */
-  #reader: Waker | undefined;
-  /** Woken when the response stream drained or the call ended (made with the port). */
-  #writer: Waker | undefined;
+  /** The request port, woken when the request stream may have something new or the call ended (a unary call has none). */
+  #reader: ServerInbound | undefined;
+  /** The response port, woken when the response stream drained or the call ended. */
+  #writer: ServerOutbound | undefined;
   /** Why the call was cancelled, once it was (the client left, the deadline passed, or the call broke). */
   #cancelled: RpcError | undefined;
   /** A server drain's notice (noticeShutdown): the handler's signal aborts with it, the call goes on. */
@@ -227,7 +227,7 @@ export abstract class BaseServerCall implements ServerCall {
    * the source says the stream is over.
    */
   protected inboundPort(source: RequestSource): Inbound {
-    return new ServerInbound(source, (this.#reader ??= new Waker()));
+    return (this.#reader ??= new ServerInbound(source));
   }
 
   /**
@@ -236,7 +236,7 @@ export abstract class BaseServerCall implements ServerCall {
    * sink already has room again.
    */
   protected outboundPort(sink: ResponseSink): Outbound {
-    return new ServerOutbound(this, sink, (this.#writer ??= new Waker()));
+    return (this.#writer ??= new ServerOutbound(this, sink));
   }
 
   /** @internal The response port's end: the cancellation, or "ok" once the status went out. */
@@ -316,14 +316,13 @@ export interface ResponseSink {
 
 const RESOLVED = Promise.resolve();
 
-/** A server call's request port: prototype methods over the transport's source, one object per call. */
-class ServerInbound implements Inbound {
+/** A server call's request port: prototype methods over the transport's source, and its own waker (one object per call). */
+class ServerInbound extends Waker implements Inbound {
   readonly #source: RequestSource;
-  readonly #reader: Waker;
 
-  constructor(source: RequestSource, reader: Waker) {
+  constructor(source: RequestSource) {
+    super();
     this.#source = source;
-    this.#reader = reader;
   }
 
   read(): Buffer | null {
@@ -331,8 +330,8 @@ class ServerInbound implements Inbound {
   }
 
   onReadable(callback: () => void): void {
-    this.#reader.park(callback);
-    if (this.#source.requestsEnded() !== undefined) this.#reader.wake();
+    this.park(callback);
+    if (this.#source.requestsEnded() !== undefined) this.wake();
   }
 
   ended(): RpcError | "ok" | undefined {
@@ -343,16 +342,15 @@ class ServerInbound implements Inbound {
   abandon(): void {}
 }
 
-/** A server call's response port: prototype methods over the transport's sink, one object per call. */
-class ServerOutbound implements Outbound {
+/** A server call's response port: prototype methods over the transport's sink, and its own waker (one object per call). */
+class ServerOutbound extends Waker implements Outbound {
   readonly #call: BaseServerCall;
   readonly #sink: ResponseSink;
-  readonly #writer: Waker;
 
-  constructor(call: BaseServerCall, sink: ResponseSink, writer: Waker) {
+  constructor(call: BaseServerCall, sink: ResponseSink) {
+    super();
     this.#call = call;
     this.#sink = sink;
-    this.#writer = writer;
   }
 
   write(frame: Buffer): boolean {
@@ -360,7 +358,7 @@ class ServerOutbound implements Outbound {
   }
 
   drained(): Promise<void> {
-    return this.ended() !== undefined || this.#sink.hasRoom() ? RESOLVED : this.#writer.wait();
+    return this.ended() !== undefined || this.#sink.hasRoom() ? RESOLVED : this.wait();
   }
 
   // "No more messages": the status goes out when the handler returns.

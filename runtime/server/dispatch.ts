@@ -22,7 +22,13 @@ export type DispatchFailed = (call: ServerCall, err: unknown) => void;
  */
 type Dispatch = (call: ServerCall, method: AnyMethodDefinition, handler: AnyHandler, ctx: ServerContext, report: (cause: unknown) => void, failed: DispatchFailed) => Promise<void> | void;
 
-/** One entry per call kind: how the handler gets its request(s) and how its result becomes the response. */
+/**
+ * One entry per call kind: how the handler gets its request(s) and how its
+ * result becomes the response. What a handler throws at once goes to
+ * `failed`; what it returns is awaited with `then`, not in an async function
+ * of dispatch's own: a long-lived stream then holds no suspended generator
+ * of the runtime's, only the handler's.
+ */
 const dispatchers: Record<MethodKind, Dispatch> = {
   unary: (call, method, handler, ctx, report, failed) => {
     let response: unknown;
@@ -31,44 +37,44 @@ const dispatchers: Record<MethodKind, Dispatch> = {
     } catch (err) {
       return failed(call, err);
     }
-    // A handler that answers at once (no promise) is answered at once, as grpc-js's callback: no turn of the microtask queue.
-    if (isPromiseLike(response)) return respondLater(call, method, response, report, failed);
-    respondNow(call, method, response, report, failed);
+    return respondWhenDone(call, method, response, report, failed);
   },
-  client_streaming: async (call, method, handler, ctx, report, failed) => {
+  client_streaming: (call, method, handler, ctx, report, failed) => {
+    let response: unknown;
     try {
-      const response = await handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
-      call.respond(encodeResponse(method, response, report));
+      response = handler(new Receiver(method.requestCodec, call.inbound(), false), ctx);
     } catch (err) {
-      failed(call, err);
+      return failed(call, err);
     }
+    return respondWhenDone(call, method, response, report, failed);
   },
-  server_streaming: async (call, method, handler, ctx, _report, failed) => {
+  server_streaming: (call, method, handler, ctx, _report, failed) => {
+    let done: unknown;
     try {
-      await handler(decodeRequest(method, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
-      call.finish();
+      done = handler(decodeRequest(method, call.request), new Sender(method.responseCodec, call.outbound()), ctx);
     } catch (err) {
-      failed(call, err);
+      return failed(call, err);
     }
+    return finishWhenDone(call, done, failed);
   },
-  bidi_streaming: async (call, method, handler, ctx, _report, failed) => {
+  bidi_streaming: (call, method, handler, ctx, _report, failed) => {
+    let done: unknown;
     try {
-      await handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
-      call.finish();
+      done = handler(new Receiver(method.requestCodec, call.inbound(), false), new Sender(method.responseCodec, call.outbound()), ctx);
     } catch (err) {
-      failed(call, err);
+      return failed(call, err);
     }
+    return finishWhenDone(call, done, failed);
   },
 };
 
-async function respondLater(call: ServerCall, method: AnyMethodDefinition, response: PromiseLike<unknown>, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> {
-  let value: unknown;
-  try {
-    value = await response;
-  } catch (err) {
-    return failed(call, err);
-  }
-  respondNow(call, method, value, report, failed);
+/** Sends a unary or client-streaming handler's response: at once when it returned a value (as grpc-js's callback), else once its promise resolves. */
+function respondWhenDone(call: ServerCall, method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void, failed: DispatchFailed): Promise<void> | void {
+  if (!isPromiseLike(response)) return respondNow(call, method, response, report, failed);
+  return Promise.resolve(response).then(
+    (value) => respondNow(call, method, value, report, failed),
+    (err: unknown) => failed(call, err),
+  );
 }
 
 function respondNow(call: ServerCall, method: AnyMethodDefinition, response: unknown, report: (cause: unknown) => void, failed: DispatchFailed): void {
@@ -77,6 +83,15 @@ function respondNow(call: ServerCall, method: AnyMethodDefinition, response: unk
   } catch (err) {
     failed(call, err);
   }
+}
+
+/** Ends a streaming-response call with status OK once its handler returned, or with what it threw. */
+function finishWhenDone(call: ServerCall, done: unknown, failed: DispatchFailed): Promise<void> | void {
+  if (!isPromiseLike(done)) return call.finish();
+  return Promise.resolve(done).then(
+    () => call.finish(),
+    (err: unknown) => failed(call, err),
+  );
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -17,8 +17,8 @@ export class Receiver<T> implements AsyncIterable<T> {
   readonly #codec: Codec<T, never> | null;
   readonly #in: Inbound<unknown>;
   readonly #cancelOnEarlyExit: boolean;
-  /** Reports to the pending recv() or next(): a message (undefined at the clean end) or a failure. */
-  #settle: ((ok: boolean, value: unknown) => void) | undefined;
+  /** The pending recv() or next(), told a message (undefined at the clean end) or a failure. */
+  #waiting: Waiting | undefined;
   /**
    * The one callback of this Receiver (no function per message): settles
    * what #step held for a microtask, or, woken by the transport, takes the
@@ -30,10 +30,10 @@ export class Receiver<T> implements AsyncIterable<T> {
     const value = this.#laterValue;
     this.#later = undefined;
     this.#laterValue = undefined;
-    later(this.#laterOk, value);
+    later.settle(this.#laterOk, value);
   };
   /** What #step settles a microtask later (one at a time: the slot is taken until then). */
-  #later: ((ok: boolean, value: unknown) => void) | undefined;
+  #later: Waiting | undefined;
   #laterOk = true;
   #laterValue: unknown;
 
@@ -49,10 +49,12 @@ export class Receiver<T> implements AsyncIterable<T> {
     if (this.#state !== "idle") return Promise.reject(new ConcurrentRecvError("recv()"));
     this.#state = "receiving";
     return new Promise((resolve, reject) =>
-      this.#receive((ok, value) => {
-        this.#state = "idle";
-        if (ok) resolve(value as T | undefined);
-        else reject(value);
+      this.#receive({
+        settle: (ok, value) => {
+          this.#state = "idle";
+          if (ok) resolve(value as T | undefined);
+          else reject(value);
+        },
       }),
     );
   }
@@ -64,62 +66,76 @@ export class Receiver<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     if (this.#state !== "idle") throw new ConcurrentRecvError("for await");
     this.#state = "iterating";
-    let pending = false;
-    let finished = false;
-    // One settle function per loop, not per message: the pending next()'s promise is held in these two.
-    let resolveNext: (result: IteratorResult<T>) => void = noop;
-    let rejectNext: (reason: unknown) => void = noop;
-    const capture = (resolve: typeof resolveNext, reject: typeof rejectNext) => {
-      resolveNext = resolve;
-      rejectNext = reject;
-    };
-    const settle = (ok: boolean, value: unknown) => {
-      pending = false;
-      if (ok && value !== undefined) return resolveNext({ done: false, value: value as T });
-      if (!finished) {
-        finished = true;
-        this.#state = "idle";
-      }
-      if (ok) resolveNext({ done: true, value: undefined });
-      else rejectNext(value);
-    };
-    return {
-      next: (): Promise<IteratorResult<T>> => {
-        if (finished) return Promise.resolve({ done: true, value: undefined });
-        if (pending) return Promise.reject(new ConcurrentRecvError("next()"));
-        pending = true;
-        const next = new Promise<IteratorResult<T>>(capture);
-        this.#receive(settle);
-        return next;
-      },
-      return: async (): Promise<IteratorResult<T>> => {
-        if (!finished) {
-          finished = true;
-          this.#state = "idle";
-          if (this.#cancelOnEarlyExit && this.#in.ended() === undefined) {
-            this.#in.abandon(new RpcError(Code.CANCELLED, "receive loop left early"));
-          }
-        }
-        return { done: true, value: undefined };
-      },
-    };
+    return new Receiver.#Loop<T>(this);
   }
 
-  /** Starts receiving the next message for the caller that `settle` reports to (one at a time: the slot is taken). */
-  #receive(settle: (ok: boolean, value: unknown) => void): void {
-    this.#settle = settle;
+  /**
+   * One for-await loop over a Receiver: its next() and return() are
+   * prototype methods and it is itself what the Receiver settles, so a loop
+   * makes one object, not a closure per method (a suspended loop is what
+   * every idle stream holds). Nested in Receiver for its private fields.
+   */
+  static readonly #Loop = class ReceiveLoop<U> implements AsyncIterator<U> {
+    readonly #rx: Receiver<U>;
+    #pending = false;
+    #finished = false;
+    /** The pending next()'s promise, held while the Receiver looks for the message. */
+    #resolve: (result: IteratorResult<U>) => void = noop;
+    #reject: (reason: unknown) => void = noop;
+
+    constructor(rx: Receiver<U>) {
+      this.#rx = rx;
+    }
+
+    next(): Promise<IteratorResult<U>> {
+      if (this.#finished) return Promise.resolve({ done: true, value: undefined });
+      if (this.#pending) return Promise.reject(new ConcurrentRecvError("next()"));
+      this.#pending = true;
+      const next = new Promise<IteratorResult<U>>(captureResolvers);
+      this.#resolve = captured.resolve as (result: IteratorResult<U>) => void;
+      this.#reject = captured.reject;
+      this.#rx.#receive(this);
+      return next;
+    }
+
+    return(): Promise<IteratorResult<U>> {
+      if (!this.#finished) {
+        this.#finished = true;
+        const rx = this.#rx;
+        rx.#state = "idle";
+        if (rx.#cancelOnEarlyExit && rx.#in.ended() === undefined) rx.#in.abandon(new RpcError(Code.CANCELLED, "receive loop left early"));
+      }
+      return Promise.resolve({ done: true, value: undefined });
+    }
+
+    /** The Receiver's report for the pending next(). */
+    settle(ok: boolean, value: unknown): void {
+      this.#pending = false;
+      if (ok && value !== undefined) return this.#resolve({ done: false, value: value as U });
+      if (!this.#finished) {
+        this.#finished = true;
+        this.#rx.#state = "idle";
+      }
+      if (ok) this.#resolve({ done: true, value: undefined });
+      else this.#reject(value);
+    }
+  };
+
+  /** Starts receiving the next message for `waiting` (one at a time: the slot is taken). */
+  #receive(waiting: Waiting): void {
+    this.#waiting = waiting;
     this.#step(true);
   }
 
   /**
-   * Reports the next message, the end or the failure to #settle, or waits for
+   * Reports the next message, the end or the failure to #waiting, or waits for
    * the transport. This is the hot path of every stream: waiting parks a
    * callback made once per Receiver, not a promise per message.
    */
   #step(sameTick: boolean): void {
     // A wake-up may come after its caller went away (an iterator's return() while its next() waited,
     // then a recv() that was served at once): nobody waits, so leave the messages buffered.
-    if (this.#settle === undefined) return;
+    if (this.#waiting === undefined) return;
     let ok = true;
     let value: unknown;
     const frame = this.#in.read();
@@ -138,12 +154,12 @@ export class Receiver<T> implements AsyncIterable<T> {
         value = ended;
       }
     }
-    const settle = this.#settle;
-    this.#settle = undefined;
-    if (!sameTick) return settle(ok, value);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (!sameTick) return waiting.settle(ok, value);
     // Settled in the tick of the call: free the slot a microtask later,
     // so a second recv() in this same tick is still refused.
-    this.#later = settle;
+    this.#later = waiting;
     this.#laterOk = ok;
     this.#laterValue = value;
     queueMicrotask(this.#wake);
@@ -158,6 +174,22 @@ export class Receiver<T> implements AsyncIterable<T> {
       throw failure;
     }
   }
+}
+
+/** Who waits for a Receiver's next message: a recv() or a loop's next(). */
+interface Waiting {
+  settle(ok: boolean, value: unknown): void;
+}
+
+/**
+ * A promise's resolvers, taken out of its executor: the executor runs
+ * synchronously inside `new Promise`, so one function serves every promise
+ * and no closure is made per promise.
+ */
+const captured: { resolve: (value: never) => void; reject: (reason: unknown) => void } = { resolve: noop, reject: noop };
+function captureResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
 }
 
 function noop(): void {}
