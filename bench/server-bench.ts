@@ -89,7 +89,7 @@ async function measure(): Promise<ServerRun> {
   return { quick, counts, h2loadCalls, idleStreams, repetitions, servers: servers.map((s) => s.name), reps, failures, startedAt, seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg(), h2load: h2load !== undefined };
 }
 
-/** One repetition against one server: the client workloads and h2load on one server process, the idle streams on a fresh one. */
+/** One repetition against one server: the client workloads and h2load on one server process, the idle streams on fresh ones. */
 async function oneRep(serverFile: string, client: string, idleClient: string, h2load: string | undefined, body: Buffer): Promise<ServerRep> {
   const server = await startServerProcess(serverFile);
   let result: ChildResult;
@@ -104,7 +104,8 @@ async function oneRep(serverFile: string, client: string, idleClient: string, h2
     await server.stop();
   }
   const idle = await idleRss(serverFile, idleClient);
-  return { client: result, h2loadCps, h2loadCpuUs, peakRssMB, ...idle };
+  const idleHeapKBPerStream = await idleHeapPerStream(serverFile, idleClient);
+  return { client: result, h2loadCps, h2loadCpuUs, peakRssMB, ...idle, idleHeapKBPerStream };
 }
 
 /** h2load's unary calls per second, counted on the server (calls it served over h2load's time), and the server's CPU per call. */
@@ -122,24 +123,45 @@ async function idleRss(serverFile: string, idleClient: string): Promise<{ idleBa
   const server = await startServerProcess(serverFile);
   try {
     const idleBaseRssMB = processRssMB(server.pid).rss;
-    const holder = spawn(process.execPath, [idleClient, JSON.stringify({ port: server.port, count: idleStreams })], { stdio: ["pipe", "pipe", "inherit"] });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("idle streams: not open within 60 s")), 60_000);
-        holder.stdout.once("data", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        holder.once("exit", (code) => reject(new Error(`idle streams client exited with ${code}`)));
-      });
-      // Let the server settle (its handlers are parked in recv()) before reading its memory.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const { rss, peak } = processRssMB(server.pid);
-      return { idleBaseRssMB, idleRssMB: rss, idlePeakRssMB: peak };
-    } finally {
-      holder.stdin.end();
-    }
+    const { rss, peak } = await withIdleStreams(server, idleClient, async () => processRssMB(server.pid));
+    return { idleBaseRssMB, idleRssMB: rss, idlePeakRssMB: peak };
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * The JS heap each idle stream holds, KB: another fresh server (node --expose-gc, which only exposes
+ * gc()), its heap after a full GC with `idleStreams` streams open minus before. Apart from the RSS
+ * run, whose figures must not see a forced GC.
+ */
+async function idleHeapPerStream(serverFile: string, idleClient: string): Promise<number> {
+  const server = await startServerProcess(serverFile, ["--expose-gc"]);
+  try {
+    const before = await server.heapUsed();
+    const after = await withIdleStreams(server, idleClient, () => server.heapUsed());
+    return (after - before) / idleStreams / 1024;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Opens `idleStreams` bidi streams to `server` (one round trip each), lets it settle, and reads `measure` while they are open. */
+async function withIdleStreams<T>(server: ServerProcess, idleClient: string, measure: () => Promise<T>): Promise<T> {
+  const holder = spawn(process.execPath, [idleClient, JSON.stringify({ port: server.port, count: idleStreams })], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("idle streams: not open within 60 s")), 60_000);
+      holder.stdout.once("data", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      holder.once("exit", (code) => reject(new Error(`idle streams client exited with ${code}`)));
+    });
+    // Let the server settle (its handlers are parked in recv()) before reading its memory.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return await measure();
+  } finally {
+    holder.stdin.end();
   }
 }

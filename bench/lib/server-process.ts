@@ -8,6 +8,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Unary calls the server answered so far. */
   unaryCalls(): Promise<number>;
+  /** The server's JS heap in use after a full GC, bytes (NaN unless it runs with --expose-gc). */
+  heapUsed(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,11 @@ export async function startServerProcess(file: string, nodeFlags: readonly strin
       new Promise((resolve) => {
         replies.push((line) => resolve((JSON.parse(line) as { unaryCalls: number }).unaryCalls));
         child.stdin.write("stats\n");
+      }),
+    heapUsed: () =>
+      new Promise((resolve) => {
+        replies.push((line) => resolve((JSON.parse(line) as { heapUsed: number | null }).heapUsed ?? NaN));
+        child.stdin.write("heap\n");
       }),
     stop: async () => {
       child.stdin.end();

@@ -32,6 +32,8 @@ export interface ServerRep {
   idleBaseRssMB: number;
   idleRssMB: number;
   idlePeakRssMB: number;
+  /** The JS heap each idle stream holds after a full GC, KB (another fresh server; absent in runs before 2026-12-03 16:40). */
+  idleHeapKBPerStream?: number;
 }
 
 export interface ServerRun {
@@ -78,6 +80,7 @@ const ROWS: readonly Row[] = [
   { label: "server RSS, fresh (MB)", of: (r) => r.idleBaseRssMB, lowerIsBetter: true },
   { label: "server RSS with the idle streams open (MB)", of: (r) => r.idleRssMB, lowerIsBetter: true },
   { label: "server peak RSS with the idle streams open (MB)", of: (r) => r.idlePeakRssMB, lowerIsBetter: true },
+  { label: "server JS heap per idle stream, after a GC (KB)", of: (r) => r.idleHeapKBPerStream ?? NaN, lowerIsBetter: true, digits: 2 },
 ];
 
 /** What the figures do not say by themselves (checked by reading grpc-js 1.14 and node 20, strace and CPU profiles). */
@@ -106,7 +109,7 @@ export function serverMarkdown(run: ServerRun): string[] {
     ...(run.quick ? ["**Smoke figures** (`--quick`: small counts, one repetition, on a machine shared with other work): they show the bench runs, not how the servers compare. Pending the full run (`npm run bench:server`).", ""] : []),
     `Run started ${run.startedAt}, took ${Math.round(run.seconds)} s, ${run.repetitions} repetitions (servers rotated); load average before ${run.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${run.loadAfter.map((l) => l.toFixed(2)).join(" ")}.`,
     "",
-    `Each server in its own process; one client for all (bench/stacks/wire.ts: raw grpc-js, identity serializers on pre-encoded bytes, retry buffer 0) in another. Counts: unary latency ${c.unaryLatency} sequential calls; unary ${c.unaryConcurrent} calls with ${c.concurrency} in flight; h2load ${run.h2loadCalls} calls, ${c.concurrency} streams on one connection${run.h2load ? "" : " (not run: no h2load)"}; server streaming ${c.serverStream} × 8 B; client streaming ${c.clientStream} × 8 B, every send awaited; ping-pong ${c.pingPong} round trips; one-way ${c.oneWay} × ${c.oneWaySize} B; idle: ${run.idleStreams} bidi streams on a fresh server, one round trip each, RSS read 0.5 s later. Server CPU is user + system time from /proc (10 ms ticks).`,
+    `Each server in its own process; one client for all (bench/stacks/wire.ts: raw grpc-js, identity serializers on pre-encoded bytes, retry buffer 0) in another. Counts: unary latency ${c.unaryLatency} sequential calls; unary ${c.unaryConcurrent} calls with ${c.concurrency} in flight; h2load ${run.h2loadCalls} calls, ${c.concurrency} streams on one connection${run.h2load ? "" : " (not run: no h2load)"}; server streaming ${c.serverStream} × 8 B; client streaming ${c.clientStream} × 8 B, every send awaited; ping-pong ${c.pingPong} round trips; one-way ${c.oneWay} × ${c.oneWaySize} B; idle: ${run.idleStreams} bidi streams on a fresh server, one round trip each, RSS read 0.5 s later (and the JS heap after a full GC, on another fresh server). Server CPU is user + system time from /proc (10 ms ticks).`,
     "",
     "Median (min–max); the ratio is against raw grpc-js in the same run, > 1 better on every row (for latency, CPU and memory: raw grpc-js ÷ this server).",
     "",
