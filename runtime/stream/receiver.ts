@@ -94,6 +94,8 @@ export class Receiver<T> implements AsyncIterable<T> {
       const next = new Promise<IteratorResult<U>>(captureResolvers);
       this.#resolve = captured.resolve as (result: IteratorResult<U>) => void;
       this.#reject = captured.reject;
+      // The shared slot must not keep this promise (and whoever awaits it) alive.
+      captured.resolve = captured.reject = noop;
       this.#rx.#receive(this);
       return next;
     }
@@ -108,16 +110,19 @@ export class Receiver<T> implements AsyncIterable<T> {
       return Promise.resolve({ done: true, value: undefined });
     }
 
-    /** The Receiver's report for the pending next(). */
+    /** @internal The Receiver's report for the pending next(). */
     settle(ok: boolean, value: unknown): void {
       this.#pending = false;
-      if (ok && value !== undefined) return this.#resolve({ done: false, value: value as U });
+      const resolve = this.#resolve;
+      const reject = this.#reject;
+      this.#resolve = this.#reject = noop;
+      if (ok && value !== undefined) return resolve({ done: false, value: value as U });
       if (!this.#finished) {
         this.#finished = true;
         this.#rx.#state = "idle";
       }
-      if (ok) this.#resolve({ done: true, value: undefined });
-      else this.#reject(value);
+      if (ok) resolve({ done: true, value: undefined });
+      else reject(value);
     }
   };
 
