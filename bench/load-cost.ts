@@ -7,7 +7,7 @@
 // dependencies loaded, and the process's RSS after a full GC. Median (min–max) of --runs (default 15)
 // processes per variant, variants interleaved. Writes the "Load" section of bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeSection } from "./lib/results-file.js";
@@ -48,7 +48,6 @@ globalThis.gc(); globalThis.gc();
 setTimeout(() => process.stdout.write(JSON.stringify({ ms, rssMB: process.memoryUsage().rss / 2 ** 20, loaded })), 200);
 `;
 
-mkdirSync(`${root}bench/out`, { recursive: true });
 const samples = new Map<string, { ms: number[]; rssMB: number[] }>(variants.map((v) => [v.name, { ms: [], rssMB: [] }]));
 const loadBefore = loadavg();
 for (let run = 0; run < runs; run++) {

@@ -11,10 +11,9 @@
 //
 // Why: Node keeps a record, a source and a compiled wrapper per module it loads. The main entry
 // point was 41 CommonJS modules; as one bundle it loads in about half the time and leaves the
-// process about 1.5 MB smaller (bench/RESULTS.md, Server), which a server with many idle streams
+// process about 1.5 MB smaller (bench/load-cost.ts; bench/RESULTS.md, Load), which a server with many idle streams
 // and a short-lived CLI both feel. Packages stay external: users' grpc-js and protobuf are shared.
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 /** The name a shared module's namespace has in shared.js: runtime/core/code.js → core_code. */
@@ -54,8 +53,8 @@ export async function bundleRuntime(esmRoot, cjsRoot, entries) {
   const sharedSet = new Set(shared);
   for (const entry of entries) {
     const outfile = join(cjsRoot, entry);
-    mkdirSync(dirname(outfile), { recursive: true });
-    const fromShared = `./${relative(dirname(outfile), sharedFile)}`.replace(/^\.\/\.\.\//, "../");
+    const toShared = relative(dirname(outfile), sharedFile);
+    const fromShared = toShared.startsWith("../") ? toShared : `./${toShared}`;
     const source = join(esmRoot, entry);
     // The main entry point is itself in shared.js: its bundle re-exports that namespace.
     const input = sharedSet.has(source) ? { stdin: { contents: `export * from ${JSON.stringify(source)};`, resolveDir: dirname(source), sourcefile: entry } } : { entryPoints: [source] };

@@ -10,13 +10,17 @@ import { fileURLToPath } from "node:url";
 
 const benchDir = fileURLToPath(new URL("..", import.meta.url));
 
-/** bench/dist/ as a directory of its own whose "safestub" is packages/safestub. */
+let distReady = false;
+
+/** bench/dist/ as a directory of its own whose "safestub" is packages/safestub (once per process). */
 function prepareDist(): void {
+  if (distReady) return;
   const modules = `${benchDir}dist/node_modules`;
   mkdirSync(modules, { recursive: true });
   writeFileSync(`${benchDir}dist/package.json`, `${JSON.stringify({ private: true, type: "module" })}\n`);
   if (!existsSync(`${modules}/safestub`)) symlinkSync("../../../packages/safestub", `${modules}/safestub`, "dir");
   if (!existsSync(`${modules}/safestub/dist/cjs/runtime/index.js`)) throw new Error("packages/safestub is not built: run `npm run build` first");
+  distReady = true;
 }
 
 export async function bundleEntry(name: string, contents: string): Promise<string> {
