@@ -49,6 +49,7 @@ export async function bundleRuntime(esmRoot, cjsRoot, entries) {
     },
     outfile: sharedFile,
     banner: { js: "// safestub's runtime modules, one namespace each (scripts/bundle-runtime.mjs)." },
+    plugins: [plainLazyRequire(join(esmRoot, "runtime/core/protobuf-wire.js"))],
   });
   const sharedSet = new Set(shared);
   for (const entry of entries) {
@@ -68,6 +69,21 @@ export async function bundleRuntime(esmRoot, cjsRoot, entries) {
       plugins: [readSharedModules(sharedSet, (file) => `module.exports = require(${JSON.stringify(fromShared)}).${sharedName(esmRoot, file)};`)],
     });
   }
+}
+
+/**
+ * An esbuild plugin: runtime/core/protobuf-wire.js, which imports @bufbuild/protobuf/wire, becomes a
+ * require() on first use (why: that module's comment). A plain require(), which the bundlers of
+ * users' applications follow.
+ */
+function plainLazyRequire(file) {
+  const contents = 'let wire;\nexport function protobufWire() {\n  return (wire ??= require("@bufbuild/protobuf/wire"));\n}\n';
+  return {
+    name: "safestub-plain-lazy-require",
+    setup(b) {
+      b.onLoad({ filter: /protobuf-wire\.js$/ }, (args) => (resolve(args.path) === file ? { contents, loader: "js" } : undefined));
+    },
+  };
 }
 
 /** An esbuild plugin: an import of one of `sharedSet` becomes a read of its namespace from shared.js (`load(file)`'s code). */

@@ -442,6 +442,32 @@ console.log(JSON.stringify(result));
     const bundles = Object.values(runtimeManifest.exports!).flatMap((target) => (typeof target === "string" ? [] : [target.require.default.replace(/^\.\//, "")]));
     expect(result.loaded).toEqual([...bundles, "dist/cjs/runtime/shared.js"].sort());
   });
+
+  it("loads no CommonJS copy of @bufbuild/protobuf beside the generated code's ES modules until a status detail is encoded or decoded", async () => {
+    writeFileSync(
+      join(scratch, "lazy-wire.mjs"),
+      `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const protobufCjs = () => Object.keys(require.cache).filter((p) => p.includes("/node_modules/@bufbuild/protobuf/")).length;
+const { encodeStatus, decodeStatus, RpcError, Code } = await import("safestub");
+const result = { atImport: protobufCjs() };
+result.plainDetails = new RpcError(Code.NOT_FOUND, "plain").statusDetails.length;
+result.afterPlainError = protobufCjs();
+const bytes = encodeStatus({ code: Code.INVALID_ARGUMENT, message: "m", details: [{ kind: "BadRequest", fieldViolations: [{ field: "f", description: "d" }] }] });
+result.decoded = decodeStatus(bytes);
+result.afterDetails = protobufCjs() > 0;
+console.log(JSON.stringify(result));
+`,
+    );
+    const { stdout } = await run(process.execPath, ["lazy-wire.mjs"], scratch, 30_000);
+    expect(JSON.parse(stdout.trim())).toEqual({
+      atImport: 0,
+      plainDetails: 0,
+      afterPlainError: 0,
+      decoded: { code: 3, message: "m", details: [{ kind: "BadRequest", fieldViolations: [{ field: "f", description: "d", reason: "" }] }] },
+      afterDetails: true,
+    });
+  });
 });
 
 describe("a CommonJS project using the installed packages", () => {

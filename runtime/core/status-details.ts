@@ -1,7 +1,13 @@
 // google.rpc.Status and the standard error details (google/rpc/error_details.proto), encoded and
 // decoded by hand over @bufbuild/protobuf's wire primitives: ten small messages do not need a
-// message library in the runtime. Decoding never throws to its callers outside this module.
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+// message library in the runtime. Decoding never throws to its callers outside this module. The
+// primitives are loaded by the first detail encoded or decoded (protobuf-wire.ts).
+import type { BinaryReader, BinaryWriter, WireType as WireTypeEnum } from "@bufbuild/protobuf/wire";
+import { protobufWire } from "./protobuf-wire.js";
+
+// The two wire types used here, as @bufbuild/protobuf's enum has them: not loaded before the first detail.
+const WireType = { Varint: 0 as WireTypeEnum.Varint, LengthDelimited: 2 as WireTypeEnum.LengthDelimited };
+type WireType = WireTypeEnum;
 
 /** google.protobuf.Duration. `seconds` is an int64 on the wire, a number here. */
 export interface Duration {
@@ -216,7 +222,7 @@ function writeDetails(w: BinaryWriter, details: readonly StatusDetailInit[]): vo
     }
     const encode = encoders[detail.kind as Exclude<StatusDetailKind, "Any">] as ((w: BinaryWriter, f: Fields) => void) | undefined;
     if (!encode) throw new TypeError(`unknown status detail kind ${JSON.stringify(detail.kind)} (use kind "Any" for other messages)`);
-    const body = new BinaryWriter();
+    const body = new (protobufWire().BinaryWriter)();
     encode(body, detail as Fields);
     w.tag(3, WireType.LengthDelimited).fork();
     str(w, 1, TYPE_PREFIX + detail.kind);
@@ -228,14 +234,14 @@ function writeDetails(w: BinaryWriter, details: readonly StatusDetailInit[]): vo
 
 /** Encodes the details alone: the bytes of google.rpc.Status field 3, to go after a code and message. */
 export function encodeDetails(details: readonly StatusDetailInit[]): Uint8Array {
-  const w = new BinaryWriter();
+  const w = new (protobufWire().BinaryWriter)();
   writeDetails(w, details);
   return w.finish();
 }
 
 /** google.rpc.Status with `code` and `message` and `details` (as encodeDetails gave them). */
 export function statusWithDetails(code: number, message: string, details: Uint8Array): Uint8Array {
-  const w = new BinaryWriter();
+  const w = new (protobufWire().BinaryWriter)();
   int(w, 1, code, 32);
   str(w, 2, message);
   return w.raw(details).finish();
@@ -252,7 +258,7 @@ type Reader = (r: BinaryReader, no: number, wt: WireType) => boolean;
 
 /** Reads every field of `bytes` with `field` (false: not known, skip it). */
 function fields(bytes: Uint8Array, field: Reader): void {
-  const r = new BinaryReader(bytes);
+  const r = new (protobufWire().BinaryReader)(bytes);
   while (r.pos < r.len) {
     const [no, wt] = r.tag();
     if (!field(r, no, wt)) r.skip(wt, no);
