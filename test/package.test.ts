@@ -405,7 +405,7 @@ export async function sendWithoutAwait(client: CounterClient): Promise<void> {
     rmSync(join(scratch, "src/misuse.ts"));
   }, 130_000);
 
-  it("loads one implementation through import and require: the same classes, enums and exports", async () => {
+  it("loads one implementation through import and require: the same classes, enums and exports (safestub/protobuf-es, functions only, is an ES module of its own)", async () => {
     writeFileSync(
       join(scratch, "both.mjs"),
       `import { createRequire } from "node:module";
@@ -434,7 +434,8 @@ console.log(JSON.stringify(result));
     );
     const { stdout } = await run(process.execPath, ["both.mjs"], scratch, 30_000);
     const result = JSON.parse(stdout.trim()) as Record<string, unknown>;
-    for (const specifier of entryPoints) expect(result[specifier], specifier).toEqual({ names: expect.any(Number), sameNames: true, same: true, renamed: [] });
+    // safestub/protobuf-es is functions only, shipped to import as an ES module of its own (scripts/build-packages.mjs, OWN_ES_MODULE).
+    for (const specifier of entryPoints) expect(result[specifier], specifier).toEqual({ names: expect.any(Number), sameNames: true, same: specifier !== "safestub/protobuf-es", renamed: [] });
     expect((result.safestub as { names: number }).names).toBeGreaterThan(20);
     expect(result.instanceof).toBe(true);
     expect(result.eslintPlugin).toBe(true);
@@ -443,14 +444,17 @@ console.log(JSON.stringify(result));
     expect(result.loaded).toEqual([...bundles, "dist/cjs/runtime/shared.js"].sort());
   });
 
-  it("loads no CommonJS copy of @bufbuild/protobuf beside the generated code's ES modules until a status detail is encoded or decoded", async () => {
+  it("loads no CommonJS copy of @bufbuild/protobuf beside the generated code's ES modules (ts-proto's or protobuf-es's) until a status detail is encoded or decoded", async () => {
     writeFileSync(
       join(scratch, "lazy-wire.mjs"),
       `import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const protobufCjs = () => Object.keys(require.cache).filter((p) => p.includes("/node_modules/@bufbuild/protobuf/")).length;
 const { encodeStatus, decodeStatus, RpcError, Code } = await import("safestub");
-const result = { atImport: protobufCjs() };
+const { protobufEsCodec } = await import("safestub/protobuf-es");
+const { StructSchema } = await import("@bufbuild/protobuf/wkt");
+const struct = protobufEsCodec(StructSchema);
+const result = { atImport: protobufCjs(), protobufEs: struct.decode(struct.encode({ fields: { a: { kind: { case: "stringValue", value: "b" } } } })).fields.a.kind.value };
 result.plainDetails = new RpcError(Code.NOT_FOUND, "plain").statusDetails.length;
 result.afterPlainError = protobufCjs();
 const bytes = encodeStatus({ code: Code.INVALID_ARGUMENT, message: "m", details: [{ kind: "BadRequest", fieldViolations: [{ field: "f", description: "d" }] }] });
@@ -462,6 +466,7 @@ console.log(JSON.stringify(result));
     const { stdout } = await run(process.execPath, ["lazy-wire.mjs"], scratch, 30_000);
     expect(JSON.parse(stdout.trim())).toEqual({
       atImport: 0,
+      protobufEs: "b",
       plainDetails: 0,
       afterPlainError: 0,
       decoded: { code: 3, message: "m", details: [{ kind: "BadRequest", fieldViolations: [{ field: "f", description: "d", reason: "" }] }] },
