@@ -43,28 +43,20 @@ const variants: Variant[] = [
 ];
 
 // Run from the repo root so that the dependencies resolve from its node_modules, as the runtime's do.
-const probe = `
-const deps = ["@grpc/grpc-js", "@bufbuild/protobuf/wire"];
-for (const d of deps) require(d);
+// `load` is how the program loads a module: require() in CommonJS; in an ES module program, import(),
+// as ts-proto's and protobuf-es's generated ES modules load @bufbuild/protobuf (its ES module build)
+// and `import "safestub"` the runtime.
+const probeProgram = (load: (specifier: string) => string) => `
+for (const d of ["@grpc/grpc-js", "@bufbuild/protobuf/wire"]) ${load("d")};
 const file = process.argv[1];
 const t0 = process.hrtime.bigint();
-const loaded = file ? Object.keys(require(file)).length : 0;
+const loaded = file ? Object.keys(${load("file")}).length : 0;
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 globalThis.gc(); globalThis.gc();
 setTimeout(() => process.stdout.write(JSON.stringify({ ms, rssMB: process.memoryUsage().rss / 2 ** 20, loaded })), 200);
 `;
-// The same in an ES module program, as ts-proto's and protobuf-es's generated ES modules load
-// @bufbuild/protobuf (its ES module build), and `import "safestub"` the runtime.
-const esmProbe = `
-await import("@grpc/grpc-js");
-await import("@bufbuild/protobuf/wire");
-const file = process.argv[1];
-const t0 = process.hrtime.bigint();
-const loaded = file ? Object.keys(await import(file)).length : 0;
-const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-globalThis.gc(); globalThis.gc();
-setTimeout(() => process.stdout.write(JSON.stringify({ ms, rssMB: process.memoryUsage().rss / 2 ** 20, loaded })), 200);
-`;
+const probe = probeProgram((specifier) => `require(${specifier})`);
+const esmProbe = probeProgram((specifier) => `(await import(${specifier}))`);
 
 const samples = new Map<string, { ms: number[]; rssMB: number[] }>(variants.map((v) => [v.name, { ms: [], rssMB: [] }]));
 const loadBefore = loadavg();

@@ -71,7 +71,8 @@ async function buildRuntime() {
 /** tsc's ES module output of an OWN_ES_MODULE entry point, checked to import packages only. */
 function ownEsModule(subpath, file) {
   const source = readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
-  const relativeImport = /^\s*(?:import|export)\b[^;]*?\bfrom\s+["']\./m.exec(source);
+  // `from "./…"`, `import "./…"` and `import("./…")`: any module of the runtime.
+  const relativeImport = /(?:\bfrom|\bimport)\s*\(?\s*["']\.{1,2}\//.exec(source);
   if (relativeImport) throw new Error(`safestub${subpath.slice(1)} imports a module of the runtime (${relativeImport[0].trim()}): it cannot be its own ES module`);
   return source;
 }
