@@ -85,13 +85,15 @@ function respondNow(call: ServerCall, method: AnyMethodDefinition, response: unk
   }
 }
 
-/** Ends a streaming-response call with status OK once its handler returned, or with what it threw. */
+/**
+ * Ends a streaming-response call with status OK once its handler returned,
+ * or with what it threw. Bound functions, not arrows: a long-lived stream
+ * keeps these two until its handler settles, and bound functions need no
+ * closure context beside them.
+ */
 function finishWhenDone(call: ServerCall, done: unknown, failed: DispatchFailed): Promise<void> | void {
   if (!isPromiseLike(done)) return call.finish();
-  return Promise.resolve(done).then(
-    () => call.finish(),
-    (err: unknown) => failed(call, err),
-  );
+  return Promise.resolve(done).then(call.finish.bind(call), failed.bind(undefined, call));
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

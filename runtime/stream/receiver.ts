@@ -20,18 +20,10 @@ export class Receiver<T> implements AsyncIterable<T> {
   /** The pending recv() or next(), told a message (undefined at the clean end) or a failure. */
   #waiting: Waiting | undefined;
   /**
-   * The one callback of this Receiver (no function per message): settles
-   * what #step held for a microtask, or, woken by the transport, takes the
-   * next step.
+   * The one callback of this Receiver (no function per message): #onWake,
+   * bound (an arrow would keep a closure context per Receiver beside it).
    */
-  readonly #wake = () => {
-    const later = this.#later;
-    if (later === undefined) return this.#step(false);
-    const value = this.#laterValue;
-    this.#later = undefined;
-    this.#laterValue = undefined;
-    later.settle(this.#laterOk, value);
-  };
+  readonly #wake: () => void;
   /** What #step settles a microtask later (one at a time: the slot is taken until then). */
   #later: Waiting | undefined;
   #laterOk = true;
@@ -42,6 +34,17 @@ export class Receiver<T> implements AsyncIterable<T> {
     this.#codec = codec;
     this.#in = inbound;
     this.#cancelOnEarlyExit = cancelOnEarlyExit;
+    this.#wake = this.#onWake.bind(this);
+  }
+
+  /** Settles what #step held for a microtask, or, woken by the transport, takes the next step. */
+  #onWake(): void {
+    const later = this.#later;
+    if (later === undefined) return this.#step(false);
+    const value = this.#laterValue;
+    this.#later = undefined;
+    this.#laterValue = undefined;
+    later.settle(this.#laterOk, value);
   }
 
   /** The next message, or undefined at the clean end of the stream. A non-OK status rejects with RpcError. */

@@ -33,15 +33,18 @@ export class Sender<T> {
   /** null: the Outbound takes messages as they are (a call with client interceptors encodes below them). */
   readonly #codec: Codec<unknown, T> | null;
   readonly #out: Outbound<unknown>;
-  /** Frees the send slot. */
-  readonly #free = () => {
-    this.#state = "idle";
-  };
+  /** Frees the send slot: #setIdle, bound (an arrow would keep a closure context per Sender beside it). */
+  readonly #free: () => void;
 
   /** @internal Created by the runtime; user code receives Senders from calls and handlers. */
   constructor(codec: Codec<unknown, T> | null, out: Outbound<unknown>) {
     this.#codec = codec;
     this.#out = out;
+    this.#free = this.#setIdle.bind(this);
+  }
+
+  #setIdle(): void {
+    this.#state = "idle";
   }
 
   /** Sends one message. Resolves once the transport admitted it (flow control), not when it was delivered. */

@@ -112,9 +112,9 @@ export function serverWire(interceptingCall: unknown): ServerWire | undefined {
   return undefined;
 }
 
-/** Whether a server call's request stream stopped in the middle of a message (read at its half-close). */
-export function requestCutShort(wire: ServerWire): CutShort | undefined {
-  return cutShort(wire.decoder);
+/** Whether a server call's request stream stopped in the middle of a message (read at its half-close), from its wire's `decoder`. */
+export function requestCutShort(decoder: unknown): CutShort | undefined {
+  return cutShort(decoder);
 }
 
 /**

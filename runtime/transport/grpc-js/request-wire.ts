@@ -28,14 +28,15 @@ export interface RequestFault {
 export class RequestWire {
   /** The request's grpc-encoding ("identity" when it sent none). */
   readonly encoding: string;
-  readonly #wire: ServerWire;
+  /** grpc-js's decoder of the request stream (not the whole wire: a call keeps this object as long as it runs). */
+  readonly #decoder: unknown;
   /** Messages grpc-js delivered so far. */
   #received = 0;
   /** A compressed request's messages as they came on the wire (their flags). */
   readonly #scanner: FrameScanner | undefined;
 
   constructor(wire: ServerWire) {
-    this.#wire = wire;
+    this.#decoder = wire.decoder;
     this.encoding = wire.encoding;
     if (wire.encoding !== "identity") {
       const scanner = (this.#scanner = new FrameScanner());
@@ -63,7 +64,7 @@ export class RequestWire {
 
   /** grpc-js reported the half-close: a message the stream stopped in, if it did. */
   halfClosed(): RequestFault | undefined {
-    const cut = requestCutShort(this.#wire);
+    const cut = requestCutShort(this.#decoder);
     if (!cut) return undefined;
     return { details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: this.#received };
   }

@@ -94,9 +94,9 @@ export class GrpcServerCall extends BaseServerCall {
   /** grpc-js reported the end of the request stream; #halfClosed once it settled as a real half-close. */
   #requestsDone = false;
   #halfClosed = false;
-  /** Request messages handed on, and how many may be (fewer after a broken message). */
+  /** Request messages handed on, and how many may be after a broken message (-1: no limit; a small integer, not Infinity, which a call would keep boxed). */
   #delivered = 0;
-  #deliverable = Infinity;
+  #deliverable = -1;
   /** Response bytes given to grpc-js whose write has not completed (WRITE_QUOTA_BYTES). */
   #unwritten = 0;
   /** The sizes of the response messages in flight, oldest first, and grpc-js's callback for each (made with the response port). */
@@ -120,7 +120,7 @@ export class GrpcServerCall extends BaseServerCall {
     const wire = serverWire(call);
     this.#direct = wire?.direct ?? false;
     this.#requestWire = wire && new RequestWire(wire);
-    this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.max(0, at - Date.now()) / 4) : 0;
+    this.#deadlineSlack = Number.isFinite(at) ? Math.min(DEADLINE_SLACK_MS, Math.floor(Math.max(0, at - Date.now()) / 4)) : 0;
     call.start(this);
     // grpc-js starts no listener on a call whose stream already closed: it never hears of the cancel.
     if (this.#grpcMetadata === undefined) this.cancel(this.#clientLeft());
@@ -216,24 +216,27 @@ export class GrpcServerCall extends BaseServerCall {
 
   /** The response stream: each message goes to grpc-js at once, within the write quota. */
   outbound(): Outbound {
-    const writing: number[] = [];
-    this.#writing = writing;
-    // grpc-js wrote the oldest message in flight: its callbacks come in order, so one function serves every message.
-    this.#written = () => {
-      this.#unwritten -= writing.shift() ?? 0;
-      const held = this.#heldStatus;
-      if (held && writing.length === 0) {
-        this.#heldStatus = undefined;
-        this.#call.sendStatus(held);
-      }
-      if (this.hasRoom()) this.wakeWriter();
-    };
+    this.#writing = [];
+    // A bound method, not an arrow: no closure context kept per call beside it.
+    this.#written = this.#onWritten.bind(this);
     return this.outboundPort(this);
+  }
+
+  /** grpc-js wrote the oldest message in flight: its callbacks come in order, so one function serves every message. */
+  #onWritten(): void {
+    const writing = this.#writing!;
+    this.#unwritten -= writing.shift() ?? 0;
+    const held = this.#heldStatus;
+    if (held && writing.length === 0) {
+      this.#heldStatus = undefined;
+      this.#call.sendStatus(held);
+    }
+    if (this.hasRoom()) this.wakeWriter();
   }
 
   /** @internal The request port's read: the message read ahead, if it came (and asks for the next). */
   readFrame(): Buffer | null {
-    if (this.#delivered >= this.#deliverable) return null;
+    if (this.#deliverable >= 0 && this.#delivered >= this.#deliverable) return null;
     if (this.#frame === null) this.#readAhead();
     const frame = this.#frame;
     if (frame === null) return null;
