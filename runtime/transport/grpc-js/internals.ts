@@ -112,11 +112,6 @@ export function serverWire(interceptingCall: unknown): ServerWire | undefined {
   return undefined;
 }
 
-/** Whether a server call's request stream stopped in the middle of a message (read at its half-close), from its wire's `decoder`. */
-export function requestCutShort(decoder: unknown): CutShort | undefined {
-  return cutShort(decoder);
-}
-
 /**
  * The HTTP/2 sessions a grpc-js Server holds: per listening http2 server, the
  * Set in its private `http2Servers` map (with channelz off too), and the keys
@@ -147,7 +142,8 @@ export function rawSocketOf(session: http2.Http2Session): { destroy(): void } | 
   return typeof (socket as { destroy?: unknown } | undefined)?.destroy === "function" ? (socket as { destroy(): void }) : undefined;
 }
 
-function cutShort(decoder: unknown): CutShort | undefined {
+/** Whether a grpc-js StreamDecoder (a ServerWire's `decoder`, a subchannel call's) stopped in the middle of a message. */
+export function cutShort(decoder: unknown): CutShort | undefined {
   const state = decoder as Partial<DecoderState> | undefined;
   if (typeof state?.readState !== "number" || state.readState === 0) return undefined;
   const expected = state.readMessageSize ?? 0;

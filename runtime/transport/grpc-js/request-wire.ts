@@ -1,5 +1,5 @@
 import { FLAGS_KEPT, FrameScanner } from "./frame-scanner.js";
-import { requestCutShort, type ServerWire } from "./internals.js";
+import { cutShort, type ServerWire } from "./internals.js";
 
 /** A request stream grpc-js would let through but that must fail the call (INTERNAL). */
 export interface RequestFault {
@@ -64,7 +64,7 @@ export class RequestWire {
 
   /** grpc-js reported the half-close: a message the stream stopped in, if it did. */
   halfClosed(): RequestFault | undefined {
-    const cut = requestCutShort(this.#decoder);
+    const cut = cutShort(this.#decoder);
     if (!cut) return undefined;
     return { details: `the last request message was cut short by the end of the stream (${cut.received} of ${cut.expected} bytes)`, wholeBefore: this.#received };
   }
